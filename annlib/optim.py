@@ -1,0 +1,50 @@
+"""Optimizers: turn gradients into parameter updates, as ``torch.optim`` does."""
+
+from .engine import Value
+
+__all__ = ["SGD"]
+
+
+class SGD:
+    """Stochastic gradient descent, w_new = w_old - eta * dL/dw, with optional momentum.
+
+    With momentum mu, each parameter keeps a velocity v = mu * v + dL/dw and
+    moves by -eta * v (PyTorch's convention).
+
+    >>> opt = SGD(model.parameters(), lr=0.1)
+    >>> opt.zero_grad(); loss.backward(); opt.step()
+    """
+
+    def __init__(self, params, lr, momentum=0.0):
+        self.params = list(params)
+        if not self.params:
+            raise ValueError("SGD expects a non-empty list of parameters (model.parameters())")
+        for p in self.params:
+            if not isinstance(p, Value):
+                raise TypeError(f"SGD expects Values as parameters, got {type(p).__name__}")
+        for name, value in (("lr", lr), ("momentum", momentum)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise ValueError(f"SGD expects a non-negative number for {name}, got {value!r}")
+        self.lr = float(lr)
+        self.momentum = float(momentum)
+        self.velocity = [0.0] * len(self.params)
+
+    def step(self):
+        """Move every parameter one step against its gradient."""
+        lr, mu = self.lr, self.momentum
+        if mu == 0.0:
+            for p in self.params:
+                p.data -= lr * p.grad
+            return
+        velocity = self.velocity
+        for i, p in enumerate(self.params):
+            velocity[i] = mu * velocity[i] + p.grad
+            p.data -= lr * velocity[i]
+
+    def zero_grad(self):
+        """Set every parameter's gradient to 0 before the next backward()."""
+        for p in self.params:
+            p.grad = 0.0
+
+    def __repr__(self):
+        return f"SGD({len(self.params)} parameters, lr={self.lr:g}, momentum={self.momentum:g})"
