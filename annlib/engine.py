@@ -20,6 +20,7 @@ Design choices a reader may wonder about:
 """
 
 import math
+import numbers
 
 __all__ = ["Value", "weighted_sum", "total"]
 
@@ -82,7 +83,8 @@ def _sigmoid(x):
 
 
 def _as_float(x, op):
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
+    # numbers.Real also admits numpy scalars such as np.int64 and np.float32
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise TypeError(
             f"{op} expects a number (int or float) or a Value, "
             f"got {type(x).__name__}: {x!r}"
