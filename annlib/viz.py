@@ -80,9 +80,10 @@ class ComputationGraph(graphviz.Digraph):
     def svg(self):
         """The picture as an SVG string, or an HTML note with install help when `dot` is missing."""
         try:
-            return self.pipe(format="svg", encoding="utf-8")
+            svg = self.pipe(format="svg", encoding="utf-8")
         except graphviz.ExecutableNotFound:
             return self.missing_dot_html()
+        return svg[svg.find("<svg"):]  # drop the XML preamble so it can sit inside HTML
 
     def __repr__(self):
         # The default repr has a memory address, which differs on every run.
@@ -173,7 +174,7 @@ def _count_boxes(drawn, blocks):
 
 
 def draw_graph(value, show_grad=True, highlight=None, direction="LR", max_nodes=150,
-               collapse=False, title=None, grads=None, node_colors=None):
+               collapse=False, title=None, grads=None, node_colors=None, names=None):
     """Draw the computation graph that produced `value`.
 
     Each value is a box ``label | data | grad``; each operation is a circle
@@ -195,6 +196,7 @@ def draw_graph(value, show_grad=True, highlight=None, direction="LR", max_nodes=
     grads : dict Value -> float or None, optional
         gradients to show instead of ``.grad`` (None shows "?": not computed yet).
     node_colors : dict Value -> colour, optional   fill colours per value.
+    names : dict Value -> str, optional   names to show instead of labels.
 
     Returns a `ComputationGraph` (a ``graphviz.Digraph``).
 
@@ -220,10 +222,11 @@ def draw_graph(value, show_grad=True, highlight=None, direction="LR", max_nodes=
     graph.attr("node", fontname="Helvetica", fontsize="11")
 
     for node in drawn:
-        fields = [_record_text(node.label or " ")]
+        name = names.get(node, node.label) if names else node.label
+        fields = [_record_text(name or " ")]
         if node in blocks:
             n_in = len(node._children) - len(_weighted_sum_parameters(node))
-            fields[0] = _record_text(f"{node.label or 'z'} = Σ w·x + b ({n_in} inputs)")
+            fields[0] = _record_text(f"{name or 'z'} = Σ w·x + b ({n_in} inputs)")
         fields.append("data " + _format_number(node.data))
         if show_grad:
             grad = grads.get(node) if grads is not None else node.grad
