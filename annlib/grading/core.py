@@ -47,7 +47,8 @@ Decorate the *reference* (the correct answer) with `exercise`::
     * ``"value"``: a plain value (a number, a tuple, ...). The reference is then
       a function of no arguments that returns the correct value (the decorated
       function), there are no cases, and feedback never reveals the expected
-      value.
+      value. With ``prepare`` (below) and cases, a value answer can also be
+      graded by behaviour.
 ``prepare``      optional ``prepare(answer) -> callable``: turns the learner's answer
                  into the function that is called on the cases (runs inside the
                  sandbox, so it may call learner code). Example: the answer is a
@@ -97,18 +98,27 @@ case gives its feedback (an exception counts as the same outcome when its type
 is the same). So a mistake is recognised by behaviour, not by source code. For a
 misconception that does not show as one exact behaviour (softmax that overflows:
 it may raise, return nan or warn), pass ``detect=fn``: ``fn(outcomes, expected)
--> bool``, where ``outcomes`` is the learner's list of `Outcome` (``.ok``,
-``.value``, ``.error``) and ``expected`` the reference's values, case by case.
+-> bool`` or ``fn(outcomes, expected, cases) -> bool``, where ``outcomes`` is the
+learner's list of `Outcome` (``.ok``, ``.value``, ``.error`` = (exception type
+name, message, source line)), ``expected`` the reference's values and ``cases``
+the argument tuples, case by case. Only mistakes with feedback are recognised;
+they are tried in catalogue order, so put the specific ones first.
 
 A mistake with ``feedback=None`` is not recognised specifically; it documents a
 wrong answer that must still be rejected, with ``verdict=`` the verdict kind it
 must get and ``expect=`` a fragment the feedback must contain (for example an
 answer that raises: ``verdict="error", expect="ZeroDivisionError"``).
 
-``tests/test_grading_bank.py``-style generic tests run over the whole registry
-(both banks): every mistake is rejected with its feedback (or ``expect``
-fragment) and verdict, every stub is "not attempted yet", every solution passes
-with full points. Adding an exercise adds its tests automatically.
+Generic tests in ``tests/test_grading_core.py`` run over the whole registry
+(both banks): every mistake is rejected with its verdict and its feedback (or
+``expect`` fragment), every stub is "not attempted yet" (None, ``...``, a
+function raising NotImplementedError), every solution passes with full points.
+Adding an exercise adds its tests automatically; a bank's own test file only
+needs what the catalogue cannot say (e.g. that its notebook's checks exist).
+
+Answers in the wrong form: ``prepare`` (or the reference of a value exercise
+through ``prepare``) may raise ``BadAnswer("expected three numbers (w1, w2, b),
+got 'abc'")``; the verdict is then "wrong" with exactly that message.
 
 Verdicts
 ========
@@ -171,7 +181,7 @@ import traceback
 import warnings
 from dataclasses import dataclass, field
 
-__all__ = ["check", "hint", "exercises", "Result", "Exercise", "Mistake", "Outcome",
+__all__ = ["check", "hint", "exercises", "Result", "Exercise", "Mistake", "Outcome", "BadAnswer",
            "ExerciseInfo", "exercise", "registry", "get_exercise", "close", "exact",
            "VERDICT_MIME", "VERDICTS"]
 
@@ -185,6 +195,10 @@ DEFAULT_TIME_LIMIT = 5.0
 FLOOD_LINES, FLOOD_CHARS = 200, 20_000
 _HARD_FLOOD_CHARS = 1_000_000  # past this, printing raises to stop a print loop early
 _SHOWN_LINES = 5
+
+
+class BadAnswer(Exception):
+    """Raised by an exercise's ``prepare`` when the answer has the wrong form."""
 
 
 # --- comparisons ---------------------------------------------------------------------
@@ -328,7 +342,7 @@ class Exercise:
         self.compare = compare or close()
         self.time_limit = float(time_limit)
         self.call_name = call_name or getattr(reference, "__name__", "f")
-        if answer == "value" and prepare is None:
+        if answer == "value" and not cases and random_cases is None:
             self.cases = [()]  # one "case": the answer itself
         else:
             rng = __import__("random").Random(f"annlib.grading:{exercise_id}")
@@ -371,8 +385,13 @@ class Exercise:
 
     # grading helpers
     @property
+    def single_value(self):
+        """True when the answer is one value graded as a whole (feedback hides the expected)."""
+        return self.answer == "value" and self.cases == [()]
+
+    @property
     def arg_names(self):
-        if self.answer == "value" and self.prepare is None:
+        if self.single_value:
             return ()
         try:
             target = self.reference
@@ -863,7 +882,7 @@ def _with_example(ex, feedback, case_index, got, expected):
     if case_index is None:
         return feedback
     args = ex.cases[case_index]
-    if ex.answer == "value" and ex.prepare is None:
+    if ex.single_value:
         return f"{feedback}\nYour answer: {_fmt(got.value) if got.ok else got.error[0]}."
     if not got.ok:
         what = f"raised {got.error[0]}"
@@ -917,15 +936,20 @@ def _grade(ex, answer):
         return ERROR, f"Your code crashed: {run.detail}."
     if len(outcomes) == len(expected) and all(
             got.same_as(Outcome(True, want), ex.compare) for got, want in zip(outcomes, expected)):
-        if ex.answer == "value" and ex.prepare is None:
+        if ex.single_value:
             return PASSED, "Correct."
         return PASSED, f"Correct on all {len(expected)} test cases."
+    for got in outcomes:
+        if not got.ok and got.error[0] == "BadAnswer":
+            return WRONG, got.error[1]
     first = _first_difference(ex, outcomes, expected)
     for mistake in ex.mistakes:
         if mistake.feedback is None:
             continue
         if mistake.detect is not None:
-            recognised = bool(mistake.detect(outcomes, expected))
+            wants_cases = len(inspect.signature(mistake.detect).parameters) >= 3
+            recognised = bool(mistake.detect(outcomes, expected, ex.cases) if wants_cases
+                              else mistake.detect(outcomes, expected))
         else:
             theirs = ex.outcomes_of_mistake(mistake)
             recognised = len(theirs) == len(outcomes) and all(
@@ -940,7 +964,7 @@ def _grade(ex, answer):
                     else (f" for {ex.describe(ex.cases[i])}" if ex.cases[i] else ""))
             return ERROR, (f"Your code raised {name}{': ' + message if message else ''}"
                            f"{where}{case}.")
-    if ex.answer == "value" and ex.prepare is None:
+    if ex.single_value:
         return WRONG, (f"Not quite: your answer {_fmt(outcomes[0].value)} is not correct. "
                        f"Recompute it step by step.")
     return WRONG, _with_example(ex, "Not quite: at least one case gives a different result.",
@@ -948,7 +972,7 @@ def _grade(ex, answer):
 
 
 def _not_attempted_text(ex):
-    if ex.answer == "function" and ex.prepare is None:
+    if ex.answer == "function":
         return ("Not attempted yet: replace `raise NotImplementedError` with your code, "
                 "run that cell, then run this check again.")
     return ("Not attempted yet: replace `...` (or None) with your answer, run that cell, "
