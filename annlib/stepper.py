@@ -112,7 +112,7 @@ def describe_step(step, names, root, total_steps=None):
 
     `names` comes from `node_names`, `root` is the output the steps start from.
     For L = a * b with a = 2, b = -3, step 1 reads, for the input a:
-    ``a: local dL/da = -3 x upstream dL/dL = 1 = -3; grad a: 0 + -3 = -3``
+    ``a: local dL/da = -3 × upstream dL/dL = 1 = -3; grad a: 0 - 3 = -3``
     """
     out, node = names[root], names[step.node]
     of = f" of {total_steps - 1}" if total_steps else ""
@@ -123,8 +123,9 @@ def describe_step(step, names, root, total_steps=None):
              f"d{out}/d{node} = {_number(upstream)} to its {len(step.terms)} input(s):"]
     for t in step.terms:
         child = names[t.child]
-        lines.append(f"  {child}: local d{node}/d{child} = {_number(t.local)} x upstream "
+        sign = "-" if t.contribution < 0 else "+"
+        lines.append(f"  {child}: local d{node}/d{child} = {_number(t.local)} × upstream "
                      f"d{out}/d{node} = {_number(t.upstream)} = {_number(t.contribution)}; "
-                     f"grad {child}: {_number(t.before)} + {_number(t.contribution)} "
+                     f"grad {child}: {_number(t.before)} {sign} {_number(abs(t.contribution))} "
                      f"= {_number(t.after)}")
     return lines
