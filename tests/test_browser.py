@@ -1,0 +1,142 @@
+"""The widgets and graphs in a real browser: JupyterLab + headless Chromium (Playwright).
+
+Starts JupyterLab on 127.0.0.1 in a throw-away configuration, opens a copy of
+tests/browser/widget_and_graph.ipynb (outputs stripped, so everything on the
+page comes from the live kernel), runs all cells, then checks that
+
+* the neuron playground's sliders are visible, and moving one (keyboard on the
+  noUiSlider handle) makes the kernel rewrite the output text;
+* the computation graph arrives as an SVG picture;
+* the backprop stepper's "next" button moves it to step 1.
+
+Skipped only when Chromium is not installed AND the environment variable CI
+is unset; under CI a missing Chromium is a failure.
+"""
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+FIXTURE = Path(__file__).parent / "browser" / "widget_and_graph.ipynb"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking"]
+
+
+@pytest.fixture
+def chromium():
+    """Path of Debian's Chromium; skip (locally) or fail (under CI) when it is missing."""
+    path = shutil.which("chromium")
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but the `chromium` executable is not on PATH: "
+                        "install it (Debian: apt-get install -y chromium)")
+        pytest.skip("chromium is not installed (under CI this test fails instead)")
+    return path
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def stripped_copy(folder):
+    """The fixture without outputs or saved widget state: all we see must come from the kernel."""
+    nb = nbformat.read(FIXTURE, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    nb.metadata.pop("widgets", None)
+    nbformat.write(nb, folder / FIXTURE.name)
+
+
+@pytest.fixture
+def jupyterlab(chromium, tmp_path):
+    """A JupyterLab server on a free local port with its own config, data and runtime folders."""
+    root = tmp_path / "root"
+    root.mkdir()
+    stripped_copy(root)
+    token, port = secrets.token_hex(16), free_port()
+    env = dict(os.environ)
+    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
+        env[name] = str(tmp_path / name.lower())
+    log = open(tmp_path / "jupyterlab.log", "w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
+         f"--port={port}", "--ip=127.0.0.1", f"--IdentityProvider.token={token}",
+         "--ServerApp.open_browser=False", f"--ServerApp.root_dir={root}",
+         "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    log.flush()
+                    pytest.fail("JupyterLab did not start:\n" + (tmp_path / "jupyterlab.log").read_text())
+                time.sleep(0.25)
+        yield url, token
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+def test_widget_slider_and_graph_work_in_jupyterlab(chromium, jupyterlab):
+    from playwright.sync_api import expect, sync_playwright
+
+    url, token = jupyterlab
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(60_000)
+            page.goto(f"{url}/lab/tree/{FIXTURE.name}?token={token}")
+            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
+
+            # Run > Run All Cells
+            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+            page.locator("[data-command='runmenu:run-all']").click()
+
+            # the neuron playground: three sliders, and a readout written by the kernel
+            sliders = page.locator(".widget-slider")
+            expect(sliders.first).to_be_visible()
+            expect(sliders).to_have_count(4)           # w1, w2, b and the stepper's step
+            readout = page.locator(".widget-output").first
+            expect(readout).to_contain_text("z = 1.00·x1")
+            before = readout.inner_text()
+
+            handle = page.locator(".noUi-handle").first
+            handle.focus()
+            page.keyboard.press("ArrowRight")          # w1: 1.0 -> 1.1 (step 0.1)
+            expect(readout).to_contain_text("z = 1.10·x1")
+            assert readout.inner_text() != before
+
+            # the graph, rendered by Graphviz as SVG (an <img> with an SVG data URL)
+            picture = page.locator(".jp-RenderedSVG img").first
+            expect(picture).to_be_visible()
+            assert picture.get_attribute("src").startswith("data:image/svg+xml")
+
+            # the stepper shows its own SVG graph and steps forward on "next"
+            expect(page.locator(".widget-html svg").first).to_be_visible()
+            page.get_by_role("button", name="next ▶").click()
+            expect(page.locator(".widget-html").filter(has_text="Step 1 of 2").first).to_be_visible()
+        finally:
+            browser.close()
