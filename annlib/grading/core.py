@@ -57,9 +57,13 @@ Decorate the *reference* (the correct answer) with `exercise`::
                  the truth table ``lambda x1, x2: x1 and x2`` and cases are the four
                  inputs. Also the way to grade code that needs a set-up: build a
                  fresh model in ``prepare`` and return what should be compared.
+                 For an "function" answer with ``prepare``, the expected values are
+                 ``prepare(reference)(*case)`` (the reference is a correct answer);
+                 give ``describe`` so feedback shows the cases the learner's way.
+                 For a "value" answer, they are ``reference(*case)``.
 ``solution``     a correct answer as a learner would pass it (default: the reference
-                 itself for "function", ``reference()`` for "value"). Required when
-                 ``prepare`` is given. The tests check that it passes.
+                 itself for "function", ``reference()`` for "value"). Required for a
+                 "value" answer with ``prepare``. The tests check that it passes.
 ``cases``        edge cases, each a tuple of positional arguments (checked first, in
                  order, so the first failure a learner sees is the most telling).
 ``random_cases`` ``random_cases(rng) -> list of tuples``, rng a ``random.Random``
@@ -71,6 +75,12 @@ Decorate the *reference* (the correct answer) with `exercise`::
 ``time_limit``   seconds for all cases together (default 5). The verdict states it.
 ``call_name``    how a call is written in feedback (default: the reference's name),
                  e.g. ``neuron(x=[1.0, 2.0], w=[0.5, -1.0], b=0.5)``.
+``describe``     ``describe(args) -> str`` replaces that text for one case (when the
+                 arguments are not what the learner writes, e.g. names of layers).
+``parts``        for a value answer that is a tuple, the names of its parts, e.g.
+                 ``("z1", "a1", "y_pred")``: an answer of another length is rejected
+                 with the expected form, and a wrong answer is told which parts are
+                 right (never their values).
 ``mistakes``     a list of `Mistake` objects (another way to register them, handy for
                  value answers and one-line lambdas).
 
@@ -205,8 +215,12 @@ class BadAnswer(Exception):
 
 def plain(x):
     """Turn numpy arrays/scalars and annlib Values into plain Python, recursively."""
-    if isinstance(x, (bool, int, float, str, type(None))):
+    if type(x) in (bool, int, float, str, type(None)):
         return x
+    if isinstance(x, float):  # numpy.float64 is a float subclass: drop the subclass
+        return float(x)
+    if isinstance(x, int) and not isinstance(x, bool):
+        return int(x)
     if isinstance(x, (list, tuple)):
         return type(x)(plain(v) for v in x) if type(x) in (list, tuple) else [plain(v) for v in x]
     if isinstance(x, dict):
@@ -319,7 +333,7 @@ class Exercise:
     def __init__(self, exercise_id, title, reference, *, points, hints, answer="function",
                  cases=(), random_cases=None, compare=None, prepare=None,
                  solution=_NO_SOLUTION, time_limit=DEFAULT_TIME_LIMIT, call_name=None,
-                 mistakes=()):
+                 describe=None, parts=None, mistakes=()):
         chapter, dot, number = exercise_id.partition(".")
         if not (len(chapter) == 2 and chapter.isdigit() and dot and number.isdigit()):
             raise ValueError(f"exercise ids look like '01.2' (chapter.number), got {exercise_id!r}")
@@ -329,8 +343,8 @@ class Exercise:
             raise ValueError(f"{exercise_id}: points must be a positive int, got {points!r}")
         if not hints or not all(isinstance(h, str) and h for h in hints):
             raise ValueError(f"{exercise_id}: give at least one hint (a list of strings)")
-        if prepare is not None and solution is _NO_SOLUTION:
-            raise ValueError(f"{exercise_id}: with prepare=..., also give solution=...")
+        if answer == "value" and prepare is not None and solution is _NO_SOLUTION:
+            raise ValueError(f"{exercise_id}: a value answer with prepare=... needs solution=...")
         self.id = exercise_id
         self.chapter = int(chapter)
         self.title = title
@@ -342,6 +356,8 @@ class Exercise:
         self.compare = compare or close()
         self.time_limit = float(time_limit)
         self.call_name = call_name or getattr(reference, "__name__", "f")
+        self._describe = describe
+        self.parts = tuple(parts) if parts else None
         if answer == "value" and not cases and random_cases is None:
             self.cases = [()]  # one "case": the answer itself
         else:
@@ -401,6 +417,8 @@ class Exercise:
 
     def describe(self, args):
         """Deterministic text for one case, e.g. neuron(x=[1.0], w=[0.5], b=0.0)."""
+        if self._describe is not None:
+            return self._describe(args)
         names = self.arg_names
         parts = [f"{names[i]}={_fmt(a)}" if i < len(names) else _fmt(a)
                  for i, a in enumerate(args)]
@@ -411,8 +429,10 @@ class Exercise:
     def expected(self):
         """Reference outputs for every case (computed once, trusted)."""
         if self._expected is None:
-            self._expected = [plain(self.reference(*copy.deepcopy(args)))
-                              for args in self.cases]
+            reference = self.reference
+            if self.prepare is not None and self.answer == "function":
+                reference = self.prepare(reference)  # the reference is a correct answer
+            self._expected = [plain(reference(*copy.deepcopy(args))) for args in self.cases]
         return self._expected
 
     def outcomes_of_mistake(self, mistake):
@@ -569,11 +589,25 @@ def _learner_line(tb):
     return ""
 
 
-def _call_cases(ex, answer, send, capture):
-    """Run every case, handing each Outcome to send(); used by every isolation mode."""
+def _error_outcome(exc):
+    return Outcome(False, error=(type(exc).__name__, str(exc)[:300],
+                                 _learner_line(exc.__traceback__)))
+
+
+def _call_cases(ex, answer, send):
+    """Run every case, handing each Outcome to send(); used by every isolation mode.
+
+    Raises only _OutputFlood; an error in ``prepare`` becomes one error Outcome.
+    """
     function = answer
     if ex.prepare is not None:
-        function = ex.prepare(answer)
+        try:
+            function = ex.prepare(answer)
+        except _OutputFlood:
+            raise
+        except Exception as exc:
+            send(_error_outcome(exc))
+            return
     elif ex.answer == "value":
         function = lambda: answer  # noqa: E731 - the answer itself is the output
     for args in ex.cases:
@@ -585,20 +619,17 @@ def _call_cases(ex, answer, send, capture):
         except RecursionError as exc:
             outcome = Outcome(False, error=("RecursionError", str(exc)[:300], ""))
         except Exception as exc:  # the learner's bug: report it, go on
-            outcome = Outcome(False, error=(type(exc).__name__, str(exc)[:300],
-                                            _learner_line(exc.__traceback__)))
+            outcome = _error_outcome(exc)
         send(outcome)
 
 
-def _run_cases_inline(ex, answer, capture=None):
+def _run_cases_inline(ex, answer):
     run = _Run()
     try:
-        _call_cases(ex, answer, run.outcomes.append, capture)
+        _call_cases(ex, answer, run.outcomes.append)
     except _OutputFlood:
         run.status = "crashed"
         run.detail = "stopped: output flood"
-    except NotImplementedError:
-        run.outcomes.append(Outcome(False, error=("NotImplementedError", "", "")))
     return run
 
 
@@ -715,14 +746,9 @@ def _child(ex, answer, write_fd):
     warnings.simplefilter("default")
     status = ("done", "")
     try:
-        _call_cases(ex, answer, lambda outcome: send("outcome", outcome), capture)
+        _call_cases(ex, answer, lambda outcome: send("outcome", outcome))
     except _OutputFlood:
         status = ("crashed", "stopped: output flood")
-    except NotImplementedError:  # prepare() of a stub
-        send("outcome", Outcome(False, error=("NotImplementedError", "", "")))
-    except Exception as exc:
-        send("outcome", Outcome(False, error=(type(exc).__name__, str(exc)[:300],
-                                              _learner_line(exc.__traceback__))))
     send("output", (capture.lines, capture.chars, capture.first_lines(), capture.flooded))
     send("status", status)
 
@@ -754,14 +780,9 @@ def _run_threaded(ex, answer):
 
     def target():
         try:
-            _call_cases(ex, answer, run.outcomes.append, capture)
+            _call_cases(ex, answer, run.outcomes.append)
         except _OutputFlood:
             run.status, run.detail = "crashed", "stopped: output flood"
-        except NotImplementedError:
-            run.outcomes.append(Outcome(False, error=("NotImplementedError", "", "")))
-        except Exception as exc:
-            run.outcomes.append(Outcome(False, error=(type(exc).__name__, str(exc)[:300],
-                                                      _learner_line(exc.__traceback__))))
 
     thread = threading.Thread(target=target, daemon=True, name=f"annlib-check-{ex.id}")
     with warnings.catch_warnings(), contextlib.redirect_stdout(capture), \
@@ -786,7 +807,7 @@ def _run_learner(ex, answer):
     capture = _Capture()
     with warnings.catch_warnings(), contextlib.redirect_stdout(capture), \
             contextlib.redirect_stderr(capture):
-        run = _run_cases_inline(ex, answer, capture)
+        run = _run_cases_inline(ex, answer)
     run.printed_lines, run.printed_chars = capture.lines, capture.chars
     run.head, run.flooded = capture.first_lines(), capture.flooded
     return run
@@ -904,10 +925,17 @@ def _grade(ex, answer):
     """The whole decision, in order; returns (verdict, feedback)."""
     if answer is None or answer is Ellipsis:
         return NOT_ATTEMPTED, _not_attempted_text(ex)
+    if (ex.parts and isinstance(answer, (list, tuple)) and answer
+            and all(part is None or part is Ellipsis for part in answer)):
+        return NOT_ATTEMPTED, _not_attempted_text(ex)
     if ex.answer == "function" and ex.prepare is None and not callable(answer):
         return WRONG, (f"check({ex.id!r}, ...) expects your function itself (its name, "
                        f"without parentheses, e.g. check({ex.id!r}, {ex.call_name})), "
                        f"got {type(answer).__name__}: {_fmt(answer, 60)}.")
+    if ex.parts and ex.single_value:
+        shape_problem = _parts_shape(ex, answer)
+        if shape_problem:
+            return WRONG, shape_problem
     expected = ex.expected()
     run = _run_learner(ex, answer)
     outcomes = run.outcomes
@@ -965,10 +993,37 @@ def _grade(ex, answer):
             return ERROR, (f"Your code raised {name}{': ' + message if message else ''}"
                            f"{where}{case}.")
     if ex.single_value:
-        return WRONG, (f"Not quite: your answer {_fmt(outcomes[0].value)} is not correct. "
+        return WRONG, (f"Not quite: your answer {_fmt(outcomes[0].value)} is not correct"
+                       f"{_parts_report(ex, outcomes[0].value, expected[0])}. "
                        f"Recompute it step by step.")
     return WRONG, _with_example(ex, "Not quite: at least one case gives a different result.",
                                 first, outcomes[first], expected)
+
+
+def _parts_shape(ex, answer):
+    names = ", ".join(ex.parts)
+    if not isinstance(plain(answer), (list, tuple)) or len(answer) != len(ex.parts):
+        return (f"Expected your answer as a tuple ({names}) of {len(ex.parts)} parts, "
+                f"got {type(answer).__name__}: {_fmt(plain(answer), 80)}.")
+    for name, part in zip(ex.parts, answer):
+        if part is None or part is Ellipsis:
+            return f"{name} is still {'...' if part is Ellipsis else 'None'}: fill in every part ({names}), then check again."
+    return None
+
+
+def _parts_report(ex, got, want):
+    if not ex.parts or not isinstance(got, (list, tuple)) or len(got) != len(ex.parts):
+        return ""
+    verdicts = [f"{name} {'is right' if _same(ex, w, g) else 'is not'}"
+                for name, g, w in zip(ex.parts, got, want)]
+    return " (" + ", ".join(verdicts) + ")"
+
+
+def _same(ex, want, got):
+    try:
+        return bool(ex.compare(want, got))
+    except Exception:
+        return False
 
 
 def _not_attempted_text(ex):
