@@ -24,6 +24,7 @@ The widget in `annlib.widgets` only displays these steps.
 from typing import NamedTuple
 
 from .engine import Value
+from .viz import children_of, graph_nodes
 
 __all__ = ["ChainRuleTerm", "BackpropStep", "backprop_steps", "node_names", "describe_step"]
 
@@ -61,25 +62,26 @@ def backprop_steps(root):
     Returns a list of `BackpropStep`; the last one's ``grads`` equal what
     ``backward()`` gives on a graph whose gradients start at zero.
     """
-    if not isinstance(root, Value):
-        raise TypeError(f"backprop_steps expects a Value, got {type(root).__name__}")
-    order = root.topological_order()          # iterative: deep graphs are fine
+    if not (isinstance(root, Value) or hasattr(root, "_local_grads")):
+        raise TypeError(f"backprop_steps expects a Value whose nodes store their local "
+                        f"derivatives (_local_grads), got {type(root).__name__}")
+    order = graph_nodes(root)                 # iterative: deep graphs are fine
     # How many edges lead into each node from the output side: once all of them
     # have delivered their contribution, that node's gradient is final.
     waiting = {node: 0 for node in order}
     for node in order:
-        for child in node._children:
+        for child in children_of(node):
             waiting[child] += 1
 
     grads = {root: 1.0}                       # dL/dL = 1
     final = {root}
     steps = [BackpropStep(0, root, (), dict(grads), frozenset(final))]
     for node in reversed(order):
-        if not node._children:                # a leaf has nothing to pass on
+        if not children_of(node):             # a leaf has nothing to pass on
             continue
         upstream = grads.get(node, 0.0)
         terms = []
-        for child, local in zip(node._children, node._local_grads):
+        for child, local in zip(children_of(node), node._local_grads):
             before = grads.get(child, 0.0)
             contribution = local * upstream
             grads[child] = before + contribution  # the chain rule, as in backward()
@@ -94,8 +96,8 @@ def backprop_steps(root):
 def node_names(root):
     """A readable name for every node: its label, or v1, v2, ... for unlabeled ones."""
     names, count = {}, 0
-    for node in root.topological_order():
-        if node.label:
+    for node in graph_nodes(root):
+        if getattr(node, "label", ""):
             names[node] = node.label
         else:
             count += 1
@@ -119,7 +121,7 @@ def describe_step(step, names, root, total_steps=None):
     if step.index == 0:
         return [f"Step 0{of}: start at the output {out}: d{out}/d{out} = 1."]
     upstream = step.terms[0].upstream
-    lines = [f"Step {step.index}{of}: node {node} (operation {step.node._op}) passes its gradient "
+    lines = [f"Step {step.index}{of}: node {node} (operation {getattr(step.node, '_op', '?')}) passes its gradient "
              f"d{out}/d{node} = {_number(upstream)} to its {len(step.terms)} input(s):"]
     for t in step.terms:
         child = names[t.child]

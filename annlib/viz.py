@@ -30,6 +30,7 @@ __all__ = [
     "ACTIVATION_FUNCTIONS", "plot_activation", "plot_vanishing_gradient",
     "plot_decision_boundary", "plot_history", "plot_loss_surface",
     "TrainingDashboard", "show_digits", "plot_confusion_matrix", "model_scores",
+    "graph_nodes", "children_of",
 ]
 
 # =============================================================================
@@ -110,12 +111,50 @@ def _record_text(text):
     return text
 
 
+def children_of(node):
+    """The inputs of the operation that made `node`: ``_children`` (annlib, the course's
+    own engines) or ``_prev`` (micrograd); empty for a leaf."""
+    children = getattr(node, "_children", None)
+    if children is None:
+        children = getattr(node, "_prev", ())
+    return tuple(children)
+
+
+def _is_value(x):
+    """Anything that looks like a scalar autograd node: annlib's Value or a learner's own."""
+    return isinstance(x, Value) or (hasattr(x, "data") and hasattr(x, "grad")
+                                     and (hasattr(x, "_children") or hasattr(x, "_prev")))
+
+
+def graph_nodes(root):
+    """Every node leading to `root` (itself included), each after all of its inputs.
+
+    An explicit stack, never recursion, so a chain a million nodes deep is fine.
+    Works on annlib's Value and on look-alikes (a learner's engine, micrograd).
+    """
+    if isinstance(root, Value):
+        return root.topological_order()
+    order, visited = [], {id(root)}
+    stack = [(root, iter(children_of(root)))]
+    while stack:
+        node, children = stack[-1]
+        for child in children:
+            if id(child) not in visited:
+                visited.add(id(child))
+                stack.append((child, iter(children_of(child))))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    return order
+
+
 def _roots(value):
-    if isinstance(value, Value):
+    if _is_value(value):
         return [value]
     roots = list(value)
     for r in roots:
-        if not isinstance(r, Value):
+        if not _is_value(r):
             raise TypeError(f"draw_graph expects a Value (or a list of Values), "
                             f"got {type(r).__name__}")
     return roots
@@ -125,21 +164,30 @@ def _all_nodes(roots):
     """Every Value leading to the roots, inputs first (an iterative walk, no recursion)."""
     order, seen = [], set()
     for root in roots:
-        for node in root.topological_order():
-            if node not in seen:
-                seen.add(node)
+        for node in graph_nodes(root):
+            if id(node) not in seen:
+                seen.add(id(node))
                 order.append(node)
     return order
 
 
+def _op(node):
+    return getattr(node, "_op", "") or "?"
+
+
+def _label(node):
+    return getattr(node, "label", "") or ""
+
+
 def _weighted_sum_parameters(node):
     """The weight and bias leaves folded into a neuron's block when collapsing."""
-    n = len(node._children)
-    n_weights = (n - 1) // 2 if node._op == "Σwx+b" else n // 2
-    folded = list(node._children[:n_weights])
-    if node._op == "Σwx+b":
-        folded.append(node._children[-1])
-    return [p for p in folded if not p._children]  # only leaves (parameters)
+    children = children_of(node)
+    n = len(children)
+    n_weights = (n - 1) // 2 if _op(node) == "Σwx+b" else n // 2
+    folded = list(children[:n_weights])
+    if _op(node) == "Σwx+b":
+        folded.append(children[-1])
+    return [p for p in folded if not children_of(p)]  # only leaves (parameters)
 
 
 def _layout(order, roots, collapse):
@@ -151,14 +199,14 @@ def _layout(order, roots, collapse):
     hidden_edges = set()
     if collapse:
         for node in order:
-            if node._op in WEIGHTED_SUM_OPS:
+            if _op(node) in WEIGHTED_SUM_OPS:
                 blocks.add(node)
                 for p in _weighted_sum_parameters(node):
                     hidden_edges.add((p, node))
     edges = []
     used = set(roots)
     for node in order:
-        for child in node._children:
+        for child in children_of(node):
             if (child, node) in hidden_edges:
                 continue
             edges.append((child, node))
@@ -170,7 +218,7 @@ def _layout(order, roots, collapse):
 
 def _count_boxes(drawn, blocks):
     """Boxes in the picture: one per value, plus one op circle per computed value."""
-    return len(drawn) + sum(1 for v in drawn if v._children and v not in blocks)
+    return len(drawn) + sum(1 for v in drawn if children_of(v) and v not in blocks)
 
 
 def draw_graph(value, show_grad=True, highlight=None, direction="LR", max_nodes=150,
@@ -182,7 +230,8 @@ def draw_graph(value, show_grad=True, highlight=None, direction="LR", max_nodes=
 
     Parameters
     ----------
-    value : Value (or a list of Values)
+    value : Value (or a list of Values); also a look-alike from your own engine
+        (anything with ``data``, ``grad`` and ``_children`` or micrograd's ``_prev``).
     show_grad : bool      show the grad field (False after a forward pass only).
     highlight : Value, str or iterable of them
         values to colour (a string matches labels); give a path (a list of
@@ -219,13 +268,14 @@ def draw_graph(value, show_grad=True, highlight=None, direction="LR", max_nodes=
     graph.node_count = size
     if title:
         graph.attr(label=title, labelloc="t", fontsize="16")
+    graph.attr(fontname="Helvetica")
     graph.attr("node", fontname="Helvetica", fontsize="11")
 
     for node in drawn:
-        name = names.get(node, node.label) if names else node.label
+        name = names.get(node, _label(node)) if names else _label(node)
         fields = [_record_text(name or " ")]
         if node in blocks:
-            n_in = len(node._children) - len(_weighted_sum_parameters(node))
+            n_in = len(children_of(node)) - len(_weighted_sum_parameters(node))
             fields[0] = _record_text(f"{name or 'z'} = Σ w·x + b ({n_in} inputs)")
         fields.append("data " + _format_number(node.data))
         if show_grad:
@@ -238,9 +288,9 @@ def draw_graph(value, show_grad=True, highlight=None, direction="LR", max_nodes=
             fill = BLOCK
         style = {"style": "filled", "fillcolor": fill} if fill else {}
         graph.node(ids[node], "{ " + " | ".join(fields) + " }", shape="record", **style)
-        if node._children and node not in blocks:
-            on_path = node in marked and any(c in marked for c in node._children)
-            graph.node(ids[node] + "op", node._op, shape="circle", fontsize="10",
+        if children_of(node) and node not in blocks:
+            on_path = node in marked and any(c in marked for c in children_of(node))
+            graph.node(ids[node] + "op", _op(node), shape="circle", fontsize="10",
                        width="0.3", margin="0.02",
                        **({"style": "filled", "fillcolor": HIGHLIGHT} if on_path else {}))
             graph.edge(ids[node] + "op", ids[node],
@@ -258,9 +308,9 @@ def _highlighted(highlight, order):
         return set()
     items = [highlight] if isinstance(highlight, (Value, str)) else list(highlight)
     labels = {h for h in items if isinstance(h, str)}
-    marked = {h for h in items if isinstance(h, Value)}
+    marked = {h for h in items if not isinstance(h, str)}
     if labels:
-        marked |= {node for node in order if node.label in labels}
+        marked |= {node for node in order if _label(node) in labels}
     return marked
 
 

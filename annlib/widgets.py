@@ -18,7 +18,7 @@ from IPython.display import clear_output, display
 
 from .engine import Value
 from .stepper import BackpropStep, ChainRuleTerm, backprop_steps, describe_step, node_names
-from .viz import ACTIVATION_FUNCTIONS, draw_graph
+from .viz import ACTIVATION_FUNCTIONS, draw_graph, graph_nodes
 
 __all__ = [
     "neuron_playground", "neuron_readout",
@@ -354,7 +354,7 @@ class BackpropStepper(W.VBox):
         self.value = value
         self.steps = backprop_steps(value)
         self.names = node_names(value)
-        self.nodes = value.topological_order()
+        self.nodes = graph_nodes(value)
         self._graph_options = {"max_nodes": max_nodes, "collapse": collapse}
         self.graph_for(0)  # refuses a graph too large to read, before any widget exists
         self.slider = W.IntSlider(value=0, min=0, max=len(self.steps) - 1, description="step",
@@ -411,6 +411,6 @@ class BackpropStepper(W.VBox):
 
 def backprop_stepper(value, max_nodes=150, collapse=False):
     """A `BackpropStepper` widget for `value` (a loss, or any Value)."""
-    if not isinstance(value, Value):
+    if not (isinstance(value, Value) or hasattr(value, "_local_grads")):
         raise TypeError(f"backprop_stepper expects a Value (e.g. a loss), got {type(value).__name__}")
     return BackpropStepper(value, max_nodes=max_nodes, collapse=collapse)

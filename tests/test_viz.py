@@ -433,3 +433,44 @@ def test_plots_are_closed_from_pyplot():
     viz.plot_activation("relu")
     viz.plot_history([1, 0.5])
     assert plt.get_fignums() == before
+
+
+# --- a learner's own engine ----------------------------------------------------------------
+
+class Scalar:
+    """A learner's minimal engine (chapter 07 style): no topological_order method."""
+
+    def __init__(self, data, label="", _children=(), _local_grads=(), _op=""):
+        self.data, self.grad, self.label = float(data), 0.0, label
+        self._children, self._local_grads, self._op = _children, _local_grads, _op
+
+    def __mul__(self, other):
+        return Scalar(self.data * other.data, "", (self, other), (other.data, self.data), "*")
+
+
+class MicrogradStyle:
+    """micrograd's layout: children in a set called _prev, no label."""
+
+    def __init__(self, data, _prev=(), _op=""):
+        self.data, self.grad, self._prev, self._op = data, 0.0, set(_prev), _op
+
+
+def test_draw_graph_works_on_a_learners_own_engine():
+    a, b = Scalar(2.0, "a"), Scalar(-3.0, "b")
+    L = a * b
+    L.label = "L"
+    g = viz.draw_graph(L, highlight="a")
+    assert len(records(g)) == 3 and list(ops(g).values()) == ["*"]
+    assert viz.HIGHLIGHT in node_line(g, "a")
+    x = MicrogradStyle(1.0)
+    y = MicrogradStyle(2.0, (x,), "exp")
+    g = viz.draw_graph(y)
+    assert len(records(g)) == 2 and list(ops(g).values()) == ["exp"]
+
+
+def test_graph_nodes_of_a_look_alike_is_iterative_and_children_first():
+    v = Scalar(1.0, "x")
+    for _ in range(5000):
+        v = v * Scalar(1.0)
+    order = viz.graph_nodes(v)
+    assert len(order) == 10001 and order[-1] is v and order[0].label == "x"

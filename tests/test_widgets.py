@@ -287,3 +287,27 @@ def test_architecture_explorer_shows_the_error_for_bad_sizes(capsys):
     assert "positive whole numbers" in capsys.readouterr().out
     hidden.value = "4"
     assert "total: 17 parameters" in capsys.readouterr().out     # 4*2+4 + 1*4+1
+
+
+class Scalar:
+    """A learner's minimal engine (chapter 07 style): no topological_order method."""
+
+    def __init__(self, data, label="", _children=(), _local_grads=(), _op=""):
+        self.data, self.grad, self.label = float(data), 0.0, label
+        self._children, self._local_grads, self._op = _children, _local_grads, _op
+
+    def __mul__(self, other):
+        return Scalar(self.data * other.data, "", (self, other), (other.data, self.data), "*")
+
+
+def test_stepper_works_on_a_learners_own_engine():
+    a, b, c = Scalar(2.0, "a"), Scalar(-3.0, "b"), Scalar(4.0, "c")
+    L = (a * b) * c
+    L.label = "L"
+    steps = backprop_steps(L)
+    final = steps[-1].grads
+    assert (final[a], final[b], final[c]) == (-12.0, 8.0, -6.0)
+    assert a.grad == 0.0                                   # the learner's graph is untouched
+    stepper = widgets.backprop_stepper(L)
+    stepper.go(1)
+    assert "local dL/dc = -6 × upstream dL/dL = 1" in stepper.explanation.value
