@@ -116,12 +116,19 @@ def _kernel_manager():
 
 def execute(nb, folder, timeout=120, allow_errors=False):
     """Run `nb` in place in a fresh kernel of this Python, with `folder` as working dir."""
+    import subprocess
+
     from nbclient import NotebookClient
 
-    client = NotebookClient(nb, km=_kernel_manager(), timeout=timeout,
-                            allow_errors=allow_errors, record_timing=False,
-                            resources={"metadata": {"path": str(folder)}})
-    client.execute()
+    km = _kernel_manager()
+    client = NotebookClient(nb, km=km, timeout=timeout, allow_errors=allow_errors,
+                            record_timing=False, resources={"metadata": {"path": str(folder)}})
+    try:
+        # the kernel's own log lines (transport warnings) are noise in a terminal
+        client.execute(stderr=subprocess.DEVNULL)
+    finally:
+        if km.has_kernel:
+            km.shutdown_kernel(now=True)
     return nb
 
 
