@@ -21,6 +21,7 @@ Design choices a reader may wonder about:
 
 import math
 import numbers
+from operator import mul
 
 __all__ = ["Value", "weighted_sum", "total"]
 
@@ -57,19 +58,15 @@ def _div(a, b):
 
 
 def _pow(a, b):
+    # math.pow never returns a complex number (a ** b does for a < 0 < b fractional)
     try:
-        result = a ** b
-    except ZeroDivisionError:  # 0.0 ** negative
-        if b == int(b) and int(b) % 2 == 1:
-            return math.copysign(_INF, a)
-        return _INF
-    except OverflowError:
-        if a < 0 and b == int(b) and int(b) % 2 == 1:
-            return -_INF
-        return _INF
-    if isinstance(result, complex):  # negative base, fractional exponent
-        return _NAN
-    return result
+        return math.pow(a, b)
+    except ValueError:
+        if a == 0:  # 0 ** negative; -0.0 ** odd negative is -inf
+            return math.copysign(_INF, a) if b % 2 == 1 else _INF
+        return _NAN  # negative ** fraction: no real result
+    except OverflowError:  # negative only for a negative base and an odd exponent
+        return -_INF if a < 0 and b % 2 == 1 else _INF
 
 
 def _sigmoid(x):
@@ -83,6 +80,8 @@ def _sigmoid(x):
 
 
 def _as_float(x, op):
+    if type(x) is float:
+        return x
     # numbers.Real also admits numpy scalars such as np.int64 and np.float32
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise TypeError(
@@ -136,14 +135,10 @@ class Value:
         if isinstance(other, Value):
             b = other.data
             out = _pow(a, b)
-            # d(a^b)/da = b a^(b-1); d(a^b)/db = a^b ln a (0 where a == 0, b > 0)
-            if a > 0:
-                d_b = out * math.log(a)
-            elif a == 0 and b > 0:
-                d_b = 0.0
-            else:
-                d_b = _NAN
-            return Value(out, "", (self, other), (b * _pow(a, b - 1), d_b), "**")
+            # d(a^b)/da = b a^(b-1) (0 for b = 0); d(a^b)/db = a^b ln a (0 at a = 0, b >= 0)
+            d_a = b * _pow(a, b - 1) if b != 0 else 0.0
+            d_b = 0.0 if a == 0 and b >= 0 else out * _log(a)
+            return Value(out, "", (self, other), (d_a, d_b), "**")
         b = _as_float(other, "**")
         # d(a^n)/da = n a^(n-1)  (0 for n = 0, also at a = 0)
         local = b * _pow(a, b - 1) if b != 0 else 0.0
@@ -225,6 +220,9 @@ class Value:
         while gradients of leaves (inputs and parameters) *accumulate*: call
         ``zero_grad()`` on the model (or set ``.grad = 0``) between steps.
         """
+        if not self._children:  # a leaf: dself/dself = 1, accumulated like any leaf's
+            self.grad += 1.0
+            return
         order = _topological_order(self, leaves=False)  # leaves propagate nothing
         for node in order:
             node.grad = 0.0
@@ -283,11 +281,15 @@ def weighted_sum(w, x, b=None):
     return _weighted_sum(w, x, b)
 
 
-def _weighted_sum(w, x, b):
-    """weighted_sum without the checks, for callers that pass lists of Values (nn.Layer)."""
+def _weighted_sum(w, x, b, x_data=None):
+    """weighted_sum without the checks, for callers that pass lists of Values (nn.Layer).
+
+    A layer passes ``x_data`` (the inputs' .data), which all of its neurons share.
+    """
     w_data = [wi.data for wi in w]
-    x_data = [xi.data for xi in x]
-    z = sum(map(float.__mul__, w_data, x_data))
+    if x_data is None:
+        x_data = [xi.data for xi in x]
+    z = sum(map(mul, w_data, x_data))
     if b is None:
         return Value(z, "", (*w, *x), (*x_data, *w_data), "Σwx")
     return Value(z + b.data, "", (*w, *x, b), (*x_data, *w_data, 1.0), "Σwx+b")

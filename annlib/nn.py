@@ -39,6 +39,10 @@ def activate(z, activation):
     return getattr(z, activation)()
 
 
+# name -> the Value method itself, looked up once per layer call rather than per neuron
+_ACTIVATION_METHODS = {name: getattr(Value, name) for name in ACTIVATIONS if name != "linear"}
+
+
 def _as_inputs(x, nin, who):
     """Turn one example (a list, tuple or 1-D array of numbers/Values) into a list."""
     try:
@@ -114,15 +118,20 @@ class Layer(Module):
         self._name("")
 
     def __call__(self, x):
-        x = _as_inputs(x, self.nin, "Layer")
+        return self._forward(_as_inputs(x, self.nin, "Layer"))
+
+    def _forward(self, x):
+        """The layer on a checked list of Values: one weighted sum and activation per neuron."""
+        x_data = [xi.data for xi in x]  # the same for every neuron: read it once
+        f = _ACTIVATION_METHODS.get(self.activation)  # None for "linear"
         out = []
         for n in self.neurons:
-            z = _weighted_sum(n.w, x, n.b)
-            a = activate(z, self.activation)
+            z = _weighted_sum(n.w, x, n.b, x_data)
             z.label = n.z_label
-            if a is not z:
-                a.label = n.a_label
-            out.append(a)
+            if f is not None:
+                z = f(z)
+                z.label = n.a_label
+            out.append(z)
         return out
 
     def _name(self, layer):
@@ -182,7 +191,7 @@ class MLP(Module):
         """Forward pass of one example: a Value if the last layer has 1 unit, else a list."""
         x = _as_inputs(x, self.nin, "MLP")
         for layer in self.layers:
-            x = layer(x)
+            x = layer._forward(x)  # checked once above: each layer fits the next
         return x[0] if len(x) == 1 else x
 
     def parameters(self):

@@ -148,8 +148,10 @@ def fit(model, X, y, loss="mse", optimizer=None, lr=0.1, epochs=10, batch_size=N
     start = time.perf_counter()
     for epoch in range(1, epochs + 1):
         epoch_losses = []
+        # a new shuffle every epoch, reproducible from random_state (None: a fresh one)
+        seed = None if random_state is None else random_state + epoch
         for X_batch, y_batch in batches(X, y, batch_size, shuffle=batch_size is not None,
-                                        random_state=random_state + epoch):
+                                        random_state=seed):
             outputs = [model(list(x)) for x in X_batch]          # forward
             batch_loss = loss_fn(outputs, list(y_batch))        # loss
             if l2:
