@@ -84,9 +84,10 @@ def _not_a_function(outcomes, expected):
                       "Each layer must receive the previous layer's output, not the original "
                       "x: your network gives only the last layer applied to x."),
               Mistake("returns_number", lambda layers, x: x,
-                      "compose must return a function of x, not a number: it takes only the "
-                      "list of layers. Define `def network(x): ...` inside it and `return "
-                      "network`.", detect=_not_a_function),
+                      "compose must return a function of x, so that compose(layers)(x) "
+                      "works: it takes only the list of layers and returns something "
+                      "callable. Define `def network(x): ...` inside it and `return "
+                      "network` (without calling it).", detect=_not_a_function),
           ])
 def compose(layers):
     def network(x):
@@ -617,6 +618,14 @@ def _output_layer_answer(output_layer):
     return checked
 
 
+def _activation_for(task_names, activations):
+    """detect(): some case of these tasks got one of these activations."""
+    def detect(outcomes, expected, cases):
+        return any(got.ok and isinstance(got.value, tuple) and got.value[1] in activations
+                   for got, (task, n) in zip(outcomes, cases) if task in task_names)
+    return detect
+
+
 def _output_layer_compare(expected, got):
     # Two softmax units for two classes are equivalent to one sigmoid unit.
     if tuple(expected) == (1, "sigmoid") and tuple(got) == (2, "softmax"):
@@ -638,13 +647,15 @@ def _output_layer_compare(expected, got):
                       else _output_reference(task, n),
                       "A regression output must be able to take any value: a sigmoid "
                       "squashes it into (0, 1), so a price of 250 000 could never come out. "
-                      "Use linear units."),
+                      "Use linear units.",
+                      detect=_activation_for({"regression"}, {"sigmoid", "tanh", "softmax"})),
               Mistake("sigmoids_for_classes",
                       lambda task, n: (n, "sigmoid") if task == "multiclass"
                       else _output_reference(task, n),
                       "For one class out of n, use softmax: n independent sigmoids do not add "
                       "up to 1, so they are not one probability distribution (they fit "
-                      "tasks where several labels can be true at once)."),
+                      "tasks where several labels can be true at once).",
+                      detect=_activation_for({"multiclass"}, {"sigmoid"})),
               Mistake("one_unit_for_classes",
                       lambda task, n: (1, "softmax") if task == "multiclass"
                       else _output_reference(task, n),
@@ -654,7 +665,8 @@ def _output_layer_compare(expected, got):
                       lambda task, n: (n if task == "multiclass" else 1, "linear")
                       if task != "regression" else (n, "linear"),
                       "Classification outputs should be probabilities: a linear unit gives "
-                      "any real number. Use sigmoid for two classes, softmax for more."),
+                      "any real number. Use sigmoid for two classes, softmax for more.",
+                      detect=_activation_for({"binary", "multiclass"}, {"linear"})),
               Mistake("not_a_pair", lambda task, n: "softmax", verdict="wrong",
                       expect="Expected a pair (number of units, activation name)"),
           ])
