@@ -1519,7 +1519,7 @@ _LR_START, _LR_STEPS, _LR_TARGET = (-2.0, 1.0), 50, 1e-4
 
 def _surface_loss(w1, w2):
     """L(w1, w2) = (w1 - 1)^2 + 10 (w2 + 2)^2: minimum 0 at (1, -2); curvatures 2 and 20."""
-    return (w1 - 1) ** 2 + 10 * (w2 + 2) ** 2
+    return (w1 - 1) * (w1 - 1) + 10 * (w2 + 2) * (w2 + 2)  # `**` would raise on overflow
 
 
 def _descent_on_surface(lr, steps=_LR_STEPS):
