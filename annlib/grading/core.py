@@ -135,8 +135,9 @@ Verdicts
 
 ``passed``          every case agrees with the reference: full points.
 ``wrong``           a recognised mistake's feedback, else the first case that differs.
-``not attempted``   the answer is None or ``...``, or the code raises
-                    NotImplementedError (the generated stub): 0 points, no alarm.
+``not attempted``   the answer is None or ``...`` (or, with ``parts``, every part
+                    is), or the code raises NotImplementedError (the generated
+                    stub): 0 points, no alarm.
 ``error``           learner code raised: names the exception, its message, the line
                     of the learner's code and the input that triggered it.
 ``timeout``         the cases did not finish within the time limit (stated).
@@ -149,7 +150,8 @@ Isolation: where ``os.fork`` exists (Linux, macOS) the learner's code runs in a
 forked child process, which is killed at the time limit; its stdout and stderr
 (Python objects and file descriptors 1 and 2) are captured, so nothing reaches
 the notebook. Elsewhere it runs in a daemon thread (a runaway loop cannot be
-killed there: the verdict still arrives at the time limit). The grader never
+killed there: the verdict still arrives at the time limit, and what the abandoned
+thread prints later is no longer captured). The grader never
 writes any file, and never trusts notebook state: each case gets fresh inputs.
 Set the environment variable ``ANNLIB_GRADING_ISOLATION`` to ``fork``,
 ``thread`` or ``inline`` to force a mode (tests do).
@@ -167,8 +169,11 @@ Stubs and notebooks (see ``annlib.grading.generate``)
   region's indentation -- the default, for function bodies.
 
 Cells tagged ``solution-only`` (cell metadata tags) are dropped. Every exercise
-is: a markdown statement, the solution cell, then a check cell
-``check("01.2", neuron)``. Checks display an HTML box, a plain-text fallback
+is: a markdown heading ``## Exercise 01.2: <title> (<points> points)`` with the
+statement, the solution cell, then a check cell ``check("01.2", neuron)`` (the
+value answers of 01.1 and 04.1 show the ``# STUB:`` form). A check shows its
+verdict once: when the Result it returns is the cell's last expression, the
+echo is suppressed; displaying it again later shows it again. Checks display an HTML box, a plain-text fallback
 and a machine-readable bundle (MIME type `VERDICT_MIME`, the verdict as JSON),
 which ``python -m annlib.grading exercises/`` collects into a score table.
 """
