@@ -1,0 +1,502 @@
+"""The exercises of chapters 05-09: answers a learner would really write, and their notebooks.
+
+tests/test_grading_core.py already runs every catalogued wrong answer, stub and
+solution of this bank. This file adds what the catalogue cannot say: that the
+misconceptions the course promises are catalogued, that other correct ways of
+writing an answer pass, that the references agree with annlib's own autograd,
+that the claims the feedback makes about the training curves hold, and that the
+notebooks check every exercise once.
+"""
+
+import json
+import math
+import re
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from annlib import Value
+from annlib import losses
+from annlib.grading import check, exercises
+from annlib.grading import bank_05_09 as bank
+from annlib.grading.core import VERDICT_MIME, get_exercise
+from annlib.nn import MLP
+from annlib.optim import SGD
+from annlib.train import fit
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = {5: "05_loss_functions", 6: "06_backpropagation", 7: "07_autograd_from_scratch",
+             8: "08_gradient_descent", 9: "09_learning_cycle"}
+
+
+def test_at_least_three_exercises_per_chapter_with_points_and_hints():
+    for chapter in NOTEBOOKS:
+        listed = exercises(chapter)
+        assert len(listed) >= 3, f"chapter {chapter:02d} has {len(listed)} exercises"
+        for info in listed:
+            ex = get_exercise(info.id)
+            assert info.points >= 1 and len(ex.hints) >= 2, info.id
+            assert sum(1 for m in ex.mistakes if m.feedback) >= 2, info.id
+    assert sum(len(exercises(c)) for c in NOTEBOOKS) >= 15
+
+
+# The misconceptions the course promises to recognise, by exercise.
+PROMISED = {
+    "05.1": {"rmse", "sum_not_mean", "forgot_square", "absolute_error"},
+    "05.2": {"softmax_overflow", "log_of_underflowed_probability", "class_index_minus_one",
+             "class_index_plus_one"},
+    "06.1": {"a_direct_path_only", "swapped_mul", "pow_rule_n_x_to_n"},
+    "06.2": {"sigma_prime_of_a", "forgot_dz_dw"},
+    "07.1": {"assign_instead_of_add", "swapped_operands"},
+    "07.2": {"n_times_x_to_n", "assign_instead_of_add"},
+    "07.3": {"slope_at_input", "assign_instead_of_add"},
+    "07.4": {"no_visited_set", "reversed", "recursion_too_deep"},
+    "07.5": {"forward_order", "assign_instead_of_add", "library_backward"},
+    "08.1": {"ascent"},
+    "08.2": {"too_small", "too_large"},
+    "09.1": {"bugs_zero_grad", "bugs_descend", "bugs_loss"},
+    "09.2": {"linear_model", "undertrained"},
+}
+
+
+@pytest.mark.parametrize("exercise_id", sorted(PROMISED))
+def test_promised_misconceptions_are_catalogued_with_feedback(exercise_id):
+    recognised = {m.name for m in get_exercise(exercise_id).mistakes if m.feedback}
+    assert PROMISED[exercise_id] <= recognised
+
+
+# --- answers a learner might write ---------------------------------------------------------
+
+def _ce_numpy_stable(logits, y):
+    z = np.asarray(logits, dtype=float)
+    return float(np.logaddexp.reduce(z) - z[y])
+
+
+def _ce_numpy_naive(logits, y):
+    with np.errstate(all="ignore"):
+        p = np.exp(logits) / np.sum(np.exp(logits))
+    return float(-np.log(p[y]))
+
+
+def _ce_naive_and_sign_wrong(logits, y):
+    exps = [math.exp(z) for z in logits]
+    return math.log(exps[y] / sum(exps))
+
+
+def _ce_with_epsilon(logits, y):
+    m = max(logits)
+    exps = [math.exp(z - m) for z in logits]
+    return -math.log(exps[y] / sum(exps) + 1e-15)
+
+
+def _autograd_gradients_wrt_z(z, y):
+    z_mse, z_bce = Value(z), Value(z)
+    ((z_mse.sigmoid() - y) ** 2).backward()
+    losses.binary_cross_entropy_with_logits(z_bce, y).backward()
+    return (z_mse.grad, z_bce.grad)
+
+
+def _autograd_two_layers(x, w1, b1, w2, b2, y):
+    params = [Value(v) for v in (w1, b1, w2, b2)]
+    w1v, b1v, w2v, b2v = params
+    ((w2v * (w1v * x + b1v).tanh() + b2v - y) ** 2).backward()
+    return tuple(p.grad for p in params)
+
+
+def _kahn_order(root):
+    """Another valid topological order: Kahn's algorithm on the reversed edges."""
+    nodes, stack = {id(root): root}, [root]
+    while stack:
+        for child in stack.pop()._children:
+            if id(child) not in nodes:
+                nodes[id(child)] = child
+                stack.append(child)
+    waiting = {key: len({id(c) for c in n._children}) for key, n in nodes.items()}
+    users = {key: [] for key in nodes}
+    for key, node in nodes.items():
+        for child_key in {id(c) for c in node._children}:
+            users[child_key].append(node)
+    ready = [n for key, n in nodes.items() if waiting[key] == 0]
+    order = []
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for user in users[id(node)]:
+            waiting[id(user)] -= 1
+            if waiting[id(user)] == 0:
+                ready.append(user)
+    return order
+
+
+def _backward_with_library_order(root):
+    root.grad = 1.0
+    for node in reversed(root.topological_order()):
+        for child, local in zip(node._children, node._local_grads):
+            child.grad += local * node.grad
+
+
+def _numgrad_numpy(f, x, h):
+    x = np.asarray(x, dtype=float)
+    eye = np.eye(len(x))
+    return [(f(list(x + h * e)) - f(list(x - h * e))) / (2 * h) for e in eye]
+
+
+def _descent_numpy(grad, w0, lr, n_steps):
+    w = np.array(w0, dtype=float)
+    path = [w]
+    for _ in range(n_steps):
+        w = w - lr * np.array(grad(list(w)))
+        path.append(w)
+    return path
+
+
+def _descent_numpy_in_place(grad, w0, lr, n_steps):
+    w = np.array(w0, dtype=float)
+    path = [w]
+    for _ in range(n_steps):
+        w -= lr * np.array(grad(list(w)))
+        path.append(w)
+    return path
+
+
+def _epoch_numpy(w, b, X, y, lr, batch_size):
+    w, X, y = np.array(w, dtype=float), np.array(X, dtype=float), np.array(y, dtype=float)
+    for start in range(0, len(y), batch_size):
+        Xb, yb = X[start:start + batch_size], y[start:start + batch_size]
+        error = Xb @ w + b - yb
+        w = w - lr * 2 * Xb.T @ error / len(yb)
+        b = b - lr * 2 * error.mean()
+    return w, b
+
+
+def _train_manual(model, X, y, lr, epochs):
+    history = []
+    for _ in range(epochs):
+        loss = losses.binary_cross_entropy_with_logits([model(x) for x in X], y)
+        model.zero_grad()
+        loss.backward()
+        for p in model.parameters():
+            p.data -= lr * p.grad
+        history.append(loss.data)
+    return history
+
+
+def _train_sigmoid_then_bce(model, X, y, lr, epochs):
+    optimizer = SGD(model.parameters(), lr=lr)
+    history = []
+    for _ in range(epochs):
+        loss = losses.binary_cross_entropy([model(x).sigmoid() for x in X], y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        history.append(loss)
+    return history
+
+
+def _train_with_fit(model, X, y, lr, epochs):
+    return fit(model, X, y, loss="bce_with_logits", lr=lr, epochs=epochs, progress=False)["loss"]
+
+
+def _moons_relu_fit(X, y):
+    model = MLP(2, [16, 16, 1], activation="relu", random_state=1)
+    fit(model, X, y, loss="bce_with_logits", optimizer=SGD(model.parameters(), lr=0.1,
+        momentum=0.9), epochs=25, batch_size=10, progress=False)
+    return model
+
+
+def _moons_sigmoid_output(X, y):
+    model = MLP(2, [16, 1], activation="tanh", output_activation="sigmoid", random_state=0)
+    fit(model, X, y, loss="binary_cross_entropy", optimizer=SGD(model.parameters(), lr=0.3,
+        momentum=0.9), epochs=30, batch_size=10, progress=False)
+    return model
+
+
+def _moons_deep_linear(X, y):
+    model = MLP(2, [8, 1], activation="linear", random_state=0)
+    fit(model, X, y, loss="bce_with_logits", lr=0.1, epochs=20, batch_size=10, progress=False)
+    return model
+
+
+LEARNER_ANSWERS = [
+    # (exercise, answer, expected verdict, fragment of the feedback)
+    ("05.1", lambda p, t: float(np.mean((np.array(p) - np.array(t)) ** 2)), "passed", "Correct"),
+    ("05.1", losses.mse, "passed", "Correct"),  # returns a Value: its .data is compared
+    ("05.1", lambda p, t: float(np.sqrt(np.mean((np.array(p) - np.array(t)) ** 2))), "wrong",
+     "RMSE"),
+    ("05.1", lambda p, t: float(np.sum((np.array(p) - np.array(t)) ** 2)), "wrong",
+     "did not divide"),
+    ("05.2", _ce_numpy_stable, "passed", "Correct"),
+    ("05.2", losses.cross_entropy, "passed", "Correct"),
+    ("05.2", _ce_numpy_naive, "wrong", "log-sum-exp"),
+    ("05.2", _ce_with_epsilon, "wrong", "Never form p_y"),
+    ("05.2", lambda logits, y: _ce_numpy_stable(logits, y - 1), "wrong", "indices start at 0"),
+    ("05.3", _autograd_gradients_wrt_z, "passed", "Correct"),
+    ("05.3", lambda z, y: [2 * (bank._sigmoid(z) - y), bank._sigmoid(z) - y], "wrong",
+     "multiplies by da/dz"),
+    ("06.1", {"f": 3, "e": -12, "d": -12, "c": -12, "b": -36, "a": 28}, "passed", "Correct"),
+    ("06.1", {k: np.float64(v) for k, v in bank.hand_gradients().items()}, "passed", "Correct"),
+    ("06.1", {"f": 3, "e": -12, "d": -12, "c": -12, "b": -36}, "wrong", "missing 'a'"),
+    ("06.1", {"f": 3, "e": -12, "d": -12, "c": -12, "b": -36, "a": "28"}, "wrong",
+     "Expected a number for 'a'"),
+    ("06.2", lambda w, x, b, y: _neuron_numpy(w, x, b, y), "passed", "Correct"),
+    ("06.2", lambda w, x, b, y: _neuron_numpy(w, x, b, y, slope_at="a"), "wrong",
+     "instead of z"),
+    ("06.3", _autograd_two_layers, "passed", "Correct"),
+    ("07.1", lambda a, b, out: _mul_with_temporaries(a, b, out), "passed", "Correct"),
+    ("07.2", lambda x, n, out: setattr(x, "grad", x.grad + n * out.data / x.data * out.grad),
+     "passed", "Correct"),  # n x^(n-1) = n out / x
+    ("07.3", lambda x, out: setattr(x, "grad", x.grad + (1 - math.tanh(x.data) ** 2) * out.grad),
+     "passed", "Correct"),
+    ("07.3", lambda x, out: setattr(x, "grad", (1 - math.tanh(x.data) ** 2) * out.grad),
+     "wrong", "must ADD"),
+    ("07.4", _kahn_order, "passed", "Correct"),
+    ("07.4", lambda root: root.topological_order(), "passed", "Correct"),
+    ("07.4", lambda root: list({id(n): n for n in root.topological_order()}.values())[::-1],
+     "wrong", "reversed"),
+    ("07.5", _backward_with_library_order, "passed", "Correct"),
+    ("07.6", _numgrad_numpy, "passed", "Correct"),
+    ("08.1", _descent_numpy, "passed", "Correct"),
+    ("08.1", _descent_numpy_in_place, "wrong", "same list object"),
+    ("08.2", np.float64(0.07), "passed", "Correct"),
+    ("08.2", [0.07], "wrong", "Give the learning rate as a number"),
+    ("08.3", _epoch_numpy, "passed", "Correct"),
+    ("09.1", _train_manual, "passed", "Correct"),
+    ("09.1", _train_sigmoid_then_bce, "passed", "Correct"),
+    ("09.1", _train_with_fit, "passed", "Correct"),
+    ("09.1", lambda model, X, y, lr, epochs: None, "wrong", "should return the list"),
+    ("09.2", _moons_relu_fit, "passed", "Correct"),
+    ("09.2", _moons_sigmoid_output, "passed", "Correct"),
+    ("09.2", _moons_deep_linear, "wrong", "Your model is linear"),
+    ("09.3", {"A": "Overfitting", "B": " learning  rate too SMALL", "C": "good",
+              "D": "learning rate too large"}, "passed", "Correct"),
+    ("09.3", {"A": "overfit", "B": "learning rate too small", "C": "good",
+              "D": "learning rate too large"}, "wrong", "is not one of the diagnoses"),
+    ("09.3", {"A": "overfitting"}, "wrong", "one diagnosis for each of the curves"),
+]
+
+
+def _neuron_numpy(w, x, b, y, slope_at="z"):
+    z = float(np.dot(w, x) + b)
+    a = 1 / (1 + np.exp(-z))
+    s = a if slope_at == "z" else 1 / (1 + np.exp(-a))
+    dL_dz = 2 * (a - y) * s * (1 - s)
+    return dL_dz * np.array(x, dtype=float), dL_dz
+
+
+def _mul_with_temporaries(a, b, out):
+    upstream = out.grad
+    a_data, b_data = a.data, b.data
+    a.grad += b_data * upstream
+    b.grad += a_data * upstream
+
+
+@pytest.mark.parametrize("exercise_id, answer, verdict, fragment", LEARNER_ANSWERS,
+                         ids=[f"{a[0]}-{i}" for i, a in enumerate(LEARNER_ANSWERS)])
+def test_answers_a_learner_might_write(exercise_id, answer, verdict, fragment):
+    result = check(exercise_id, answer, show=False)
+    assert result.verdict == verdict, result.feedback
+    assert fragment in result.feedback
+
+
+@pytest.mark.parametrize("exercise_id, stub", [
+    ("06.1", {"f": ..., "e": ..., "d": ..., "c": ..., "b": ..., "a": ...}),
+    ("06.1", {"f": 3.0, "e": ..., "d": ..., "c": ..., "b": ..., "a": ...}),
+    ("09.3", {"A": ..., "B": ..., "C": ..., "D": ...}),
+])
+def test_dict_stubs_are_not_attempted_yet(exercise_id, stub):
+    result = check(exercise_id, stub, show=False)
+    assert result.verdict == "not attempted" and result.score == 0
+
+
+def test_hand_gradient_feedback_never_gives_the_answer_away():
+    all_ones = check("06.1", {"f": 1, "e": 1, "d": 1, "c": 1, "b": 1, "a": 1}, show=False)
+    assert not any(secret in all_ones.feedback for secret in ("28", "-36", "-12"))
+    one_path = check("06.1", {"f": 3, "e": -12, "d": -12, "c": -12, "b": -36, "a": 4},
+                     show=False)
+    assert "two paths" in one_path.feedback and "28" not in one_path.feedback
+
+
+def test_overflow_advice_only_when_ordinary_logits_are_right():
+    # wrong everywhere (sign) AND overflowing: the overflow advice would mislead
+    result = check("05.2", _ce_naive_and_sign_wrong, show=False)
+    assert result.verdict in ("wrong", "error")
+    assert "log-sum-exp" not in result.feedback
+
+
+def test_library_backward_is_refused_but_the_library_order_is_allowed():
+    result = check("07.5", lambda root: root.backward(), show=False)
+    assert "You called root.backward()" in result.feedback
+    assert check("07.5", _backward_with_library_order, show=False).passed
+
+
+# --- the references agree with annlib's autograd -------------------------------------------
+
+def test_hand_gradients_agree_with_backward():
+    a, b, c = Value(3.0), Value(-2.0), Value(4.0)
+    d = a * b
+    e = d + c
+    f = e ** 2
+    L = f * a
+    L.backward()
+    nodes = {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f}
+    assert bank.hand_gradients() == {k: v.grad for k, v in nodes.items()}
+
+
+@pytest.mark.parametrize("exercise_id, autograd", [
+    ("05.3", _autograd_gradients_wrt_z),
+    ("06.3", _autograd_two_layers),
+])
+def test_reference_agrees_with_autograd_on_every_case(exercise_id, autograd):
+    ex = get_exercise(exercise_id)
+    for args, expected in zip(ex.cases, ex.expected()):
+        assert np.allclose(autograd(*args), expected, rtol=1e-12, atol=1e-12), args
+
+
+def test_neuron_reference_agrees_with_autograd_on_every_case():
+    ex = get_exercise("06.2")
+    for (w, x, b, y), (dL_dw, dL_db) in zip(ex.cases, ex.expected()):
+        w_values, b_value = [Value(v) for v in w], Value(b)
+        z = sum((wi * xi for wi, xi in zip(w_values, x)), b_value)
+        ((z.sigmoid() - y) ** 2).backward()
+        assert np.allclose([v.grad for v in w_values], dL_dw, rtol=1e-12, atol=1e-12)
+        assert math.isclose(b_value.grad, dL_db, rel_tol=1e-12, abs_tol=1e-12)
+
+
+def test_cross_entropy_reference_agrees_with_annlib_on_every_case():
+    ex = get_exercise("05.2")
+    for (logits, y), expected in zip(ex.cases, ex.expected()):
+        assert math.isclose(losses.cross_entropy(logits, y).data, expected, rel_tol=1e-12,
+                            abs_tol=1e-12)
+
+
+def test_central_differences_are_close_to_the_true_gradient():
+    # d/dx (x1 - x2 x3)^2 at (1, 2, -0.5): error 2, gradient (2*2, 2*2*0.5, 2*2*(-2))
+    grads = bank.numerical_gradient(bank._FUNCTIONS["(x1 - x2*x3)**2"], [1.0, 2.0, -0.5], 1e-4)
+    assert np.allclose(grads, [4.0, 2.0, -8.0], atol=1e-7)
+
+
+def test_minibatch_reference_agrees_with_autograd_and_sgd():
+    ex = get_exercise("08.3")
+    for (w, b, X, y, lr, k), (w_expected, b_expected) in zip(ex.cases, ex.expected()):
+        w_values, b_value = [Value(v) for v in w], Value(b)
+        optimizer = SGD(w_values + [b_value], lr=lr)
+        for start in range(0, len(y), k):
+            y_pred = [sum((wi * xi for wi, xi in zip(w_values, x)), b_value)
+                      for x in X[start:start + k]]
+            loss = losses.mse(y_pred, y[start:start + k])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        assert np.allclose([v.data for v in w_values], w_expected, rtol=1e-12, atol=1e-12)
+        assert math.isclose(b_value.data, b_expected, rel_tol=1e-12, abs_tol=1e-12)
+
+
+def test_learning_rate_window_is_what_the_hints_say():
+    # the hint promises that anything between 0.06 and 0.09 works
+    for lr in np.linspace(0.06, 0.09, 31):
+        assert check("08.2", float(lr), show=False).passed, lr
+    for lr, fragment in ((0.04, "Too small"), (0.095, "edge of stability"),
+                         (0.1, "edge of stability"), (0.11, "Too large")):
+        assert fragment in check("08.2", lr, show=False).feedback, lr
+
+
+def test_training_curves_show_what_the_feedback_claims():
+    curves = bank.training_curves()
+    assert sorted(curves) == ["A", "B", "C", "D"]
+    for name, (train_losses, val_losses) in curves.items():
+        assert len(train_losses) == len(val_losses) and all(map(math.isfinite, train_losses))
+    # A: training loss towards 0 while the validation loss turns around and climbs
+    train_a, val_a = curves["A"]
+    assert train_a[-1] < 0.01 and val_a[-1] > 2 * min(val_a) and val_a[-1] > val_a[0]
+    # B: smooth and hardly moving
+    train_b, val_b = curves["B"]
+    assert all(x > y for x, y in zip(train_b, train_b[1:])) and train_b[-1] > 0.95 * train_b[0]
+    # C: both fall together and stay close
+    train_c, val_c = curves["C"]
+    assert train_c[-1] < 0.2 * train_c[0] and val_c[-1] < 0.2 * val_c[0]
+    assert abs(val_c[-1] - train_c[-1]) < 0.05
+    # D: the training loss jumps far above where it started
+    train_d, _ = curves["D"]
+    assert max(train_d) > 5 * train_d[0] and min(train_d[1:]) < max(train_d) / 5
+    assert bank.training_curves() is curves  # computed once per process
+
+
+def test_planted_bugs_make_the_demo_loss_explode():
+    from annlib.data import make_moons
+    X, y = make_moons(n_samples=40, noise=0.1, random_state=0)
+    model = MLP(2, [6, 1], activation="tanh", random_state=0)
+    buggy = bank._bug_variant(("zero_grad", "descend", "loss"))(model, X.tolist(), y.tolist(),
+                                                                0.5, 8)
+    assert buggy[-1] > 1000 * buggy[0]
+
+
+# --- the notebooks ------------------------------------------------------------------------
+
+def _check_cells(nb):
+    found = {}
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            for exercise_id in re.findall(r'check\("(\d\d\.\d+)"', cell.source):
+                found.setdefault(exercise_id, []).append(index)
+    return found
+
+
+def _verdicts(nb):
+    out = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if VERDICT_MIME in data:
+                verdict = data[VERDICT_MIME]
+                verdict = json.loads(verdict) if isinstance(verdict, str) else verdict
+                out.setdefault(verdict["exercise"], []).append(verdict)
+    return out
+
+
+@pytest.mark.parametrize("chapter", sorted(NOTEBOOKS))
+@pytest.mark.parametrize("folder, verdict", [("solutions", "passed"),
+                                             ("exercises", "not attempted")])
+def test_notebook_checks_every_exercise_once_with_the_expected_verdict(chapter, folder,
+                                                                       verdict):
+    nb = nbformat.read(ROOT / folder / f"{NOTEBOOKS[chapter]}.ipynb", as_version=4)
+    ids = [info.id for info in exercises(chapter)]
+    cells = _check_cells(nb)
+    assert sorted(cells) == ids and all(len(v) == 1 for v in cells.values())
+    verdicts = _verdicts(nb)
+    assert sorted(verdicts) == ids
+    for exercise_id, shown in verdicts.items():
+        assert len(shown) == 1, f"{exercise_id}: the verdict must be shown once"
+        assert shown[0]["verdict"] == verdict, shown[0]
+        points = get_exercise(exercise_id).points
+        assert shown[0]["score"] == (points if verdict == "passed" else 0)
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors
+
+
+@pytest.mark.parametrize("chapter", sorted(NOTEBOOKS))
+def test_exercise_notebook_links_its_chapter_and_states_each_exercise(chapter):
+    name = NOTEBOOKS[chapter]
+    nb = nbformat.read(ROOT / "exercises" / f"{name}.ipynb", as_version=4)
+    assert f"](../chapters/{name}.ipynb)" in nb.cells[0].source
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    for info in exercises(chapter):
+        plural = "s" if info.points != 1 else ""
+        assert f"## Exercise {info.id}: {info.title} ({info.points} point{plural})" in markdown
+    # every check cell comes right after the cell holding the learner's (unsolved) answer
+    for exercise_id, (index,) in _check_cells(nb).items():
+        before = nb.cells[index - 1].source
+        assert "raise NotImplementedError" in before or ": ...," in before or "= ..." in before, \
+            exercise_id
+        assert "BEGIN SOLUTION" not in before
+    assert nb.metadata["kernelspec"] == {"name": "python3", "display_name": "Python 3",
+                                         "language": "python"}
+
+
+@pytest.mark.parametrize("chapter", sorted(NOTEBOOKS))
+def test_solutions_notebook_says_it_is_the_solved_source(chapter):
+    name = NOTEBOOKS[chapter]
+    nb = nbformat.read(ROOT / "solutions" / f"{name}.ipynb", as_version=4)
+    banners = [c for c in nb.cells if "solution-only" in c.metadata.get("tags", [])]
+    assert banners and f"../exercises/{name}.ipynb" in banners[0].source
