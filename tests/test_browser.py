@@ -13,6 +13,7 @@ Skipped only when Chromium is not installed AND the environment variable CI
 is unset; under CI a missing Chromium is a failure.
 """
 
+import json
 import os
 import secrets
 import shutil
@@ -69,12 +70,16 @@ def jupyterlab(chromium, tmp_path):
     env = dict(os.environ)
     for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
         env[name] = str(tmp_path / name.lower())
+    # no "Would you like to get notified about Jupyter news?" toast over the page
+    settings = (tmp_path / "jupyter_config_dir" / "lab" / "user-settings" / "@jupyterlab"
+                / "apputils-extension" / "notification.jupyterlab-settings")
+    settings.parent.mkdir(parents=True)
+    settings.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
     log = open(tmp_path / "jupyterlab.log", "w")
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
          f"--port={port}", "--ip=127.0.0.1", f"--IdentityProvider.token={token}",
-         "--ServerApp.open_browser=False", f"--ServerApp.root_dir={root}",
-         "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+         "--ServerApp.open_browser=False", f"--ServerApp.root_dir={root}"],
         env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -88,6 +93,7 @@ def jupyterlab(chromium, tmp_path):
                     log.flush()
                     pytest.fail("JupyterLab did not start:\n" + (tmp_path / "jupyterlab.log").read_text())
                 time.sleep(0.25)
+        start_kernel(url, token)
         yield url, token
     finally:
         server.terminate()
@@ -99,17 +105,31 @@ def jupyterlab(chromium, tmp_path):
         log.close()
 
 
+def start_kernel(url, token):
+    """Open a kernel session for the notebook before the browser does, so JupyterLab
+    attaches to it instead of asking which kernel to start."""
+    request = urllib.request.Request(
+        f"{url}/api/sessions", method="POST",
+        data=json.dumps({"path": FIXTURE.name, "type": "notebook", "name": FIXTURE.name,
+                         "kernel": {"name": "python3"}}).encode(),
+        headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        assert response.status == 201, f"could not start a kernel: HTTP {response.status}"
+
+
 def test_widget_slider_and_graph_work_in_jupyterlab(chromium, jupyterlab):
     from playwright.sync_api import expect, sync_playwright
 
     url, token = jupyterlab
+    expect.set_options(timeout=90_000)    # a busy 2-core machine: starting the kernel takes a while
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(60_000)
+            page.set_default_timeout(90_000)
             page.goto(f"{url}/lab/tree/{FIXTURE.name}?token={token}")
             page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
+            expect(page.get_by_text("Python 3 (ipykernel) | Idle")).to_be_visible()
 
             # Run > Run All Cells
             page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
