@@ -24,7 +24,7 @@ The widget in `annlib.widgets` only displays these steps.
 from typing import NamedTuple
 
 from .engine import Value
-from .viz import children_of, graph_nodes
+from .viz import children_of, graph_nodes, input_names
 
 __all__ = ["ChainRuleTerm", "BackpropStep", "backprop_steps", "node_names", "describe_step"]
 
@@ -94,9 +94,13 @@ def backprop_steps(root):
 
 
 def node_names(root):
-    """A readable name for every node: its label, or v1, v2, ... for unlabeled ones."""
-    names, count = {}, 0
-    for node in graph_nodes(root):
+    """A readable name for every node: its label, x1, x2, ... for a neuron's unlabeled
+    inputs, or v1, v2, ... for other unlabeled nodes."""
+    order = graph_nodes(root)
+    names, count = input_names(order), 0
+    for node in order:
+        if node in names:
+            continue
         if getattr(node, "label", ""):
             names[node] = node.label
         else:

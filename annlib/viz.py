@@ -190,6 +190,24 @@ def _weighted_sum_parameters(node):
     return [p for p in folded if not children_of(p)]  # only leaves (parameters)
 
 
+def input_names(order):
+    """Names for unlabeled inputs of a neuron: the k-th input of a weighted sum is x_k.
+
+    A Neuron called on plain numbers makes unlabeled leaves; in course notation
+    they are x1, x2, ... (the same leaf feeds every neuron of the first layer
+    at the same position k, so the name is the same from every neuron).
+    """
+    names = {}
+    for node in order:
+        if _op(node) in WEIGHTED_SUM_OPS:
+            children = children_of(node)
+            n = (len(children) - 1) // 2 if _op(node) == "Σwx+b" else len(children) // 2
+            for k, x in enumerate(children[n:2 * n], start=1):
+                if not children_of(x) and not _label(x):
+                    names.setdefault(x, f"x{k}")
+    return names
+
+
 def _layout(order, roots, collapse):
     """Decide what to draw: which values, which edges, which values are blocks.
 
@@ -263,6 +281,7 @@ def draw_graph(value, show_grad=True, highlight=None, direction="LR", max_nodes=
         raise GraphTooLargeError(_too_large_message(size, max_nodes, order, roots, collapse))
 
     marked = _highlighted(highlight, order)
+    names = {**input_names(order), **(names or {})}
     ids = {node: f"v{i}" for i, node in enumerate(drawn)}
     graph = ComputationGraph(graph_attr={"rankdir": direction})
     graph.node_count = size
@@ -272,7 +291,7 @@ def draw_graph(value, show_grad=True, highlight=None, direction="LR", max_nodes=
     graph.attr("node", fontname="Helvetica", fontsize="11")
 
     for node in drawn:
-        name = names.get(node, _label(node)) if names else _label(node)
+        name = names.get(node, _label(node))
         fields = [_record_text(name or " ")]
         if node in blocks:
             n_in = len(children_of(node)) - len(_weighted_sum_parameters(node))

@@ -74,8 +74,9 @@ def test_boxes_show_label_data_and_grad_in_course_notation():
     line = node_line(g, "w1")
     assert f"data {n.w[0].data:.4f}" in line
     assert f"grad {n.w[0].grad:.4f}" in line
-    for label in ("w2", "b", "z", "a"):
+    for label in ("w2", "b", "z", "a", "x1", "x2"):   # unlabeled inputs of a neuron: x_k
         node_line(g, label)
+    assert f"data {-2.0:.4f}" in node_line(g, "x2")
 
 
 def test_show_grad_false_leaves_the_grad_field_out():
@@ -328,6 +329,8 @@ def test_decision_boundary_has_regions_boundary_points_and_labels():
     contour_sets = [c for c in ax.collections if isinstance(c, ContourSet)]
     assert len(contour_sets) == 2                       # filled regions + the z = 0 line
     assert contour_sets[1].levels.tolist() == [0.0]
+    x1, x2 = np.concatenate(contour_sets[1].allsegs[0]).T
+    assert np.allclose(x1 - x2 + 0.2, 0.0, atol=1e-9)     # the line drawn is z = 0
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["class 0", "class 1", "decision boundary"]
     assert ax.get_title() == "one neuron" and ax.get_xlabel() and ax.get_ylabel()

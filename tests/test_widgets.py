@@ -136,6 +136,10 @@ def test_unlabeled_nodes_get_names():
     y = x * 2.0
     names = node_names(y)
     assert sorted(names.values()) == ["v1", "v2", "v3"]
+    n = Neuron(2, random_state=0)
+    z = n([0.5, -1.0])                        # inputs given as plain numbers
+    named = node_names(z)
+    assert sorted(named.values()) == ["b", "w1", "w2", "x1", "x2", "z"]
 
 
 # --- the stepper widget -------------------------------------------------------------------
@@ -147,7 +151,7 @@ def test_stepper_widget_moves_and_shows_the_chain_rule_and_the_graph():
     assert isinstance(stepper, ipywidgets.Widget)
     assert len(stepper.steps) == 3                      # seed, tanh node, weighted-sum node
     assert stepper.picture.value.startswith("<svg")
-    assert "Still empty (?): w1, w2, v1, v2, b, z" in stepper.explanation.value
+    assert "Still empty (?): w1, w2, x1, x2, b, z" in stepper.explanation.value
     start_dot = stepper.graph_for(0).source
     assert start_dot.count("grad ?") == 6 and "grad 1.0000" in start_dot
     stepper.buttons[2].click()                          # next
