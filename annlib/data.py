@@ -56,7 +56,7 @@ def make_moons(n_samples=100, noise=None, random_state=None, shuffle=True):
     """Two interleaving half circles: a data set no straight line can separate.
 
     >>> X, y = make_moons(n_samples=100, noise=0.1, random_state=0)
-    >>> X.shape, sorted(set(y))
+    >>> X.shape, sorted(set(y.tolist()))
     ((100, 2), [0, 1])
     """
     n_samples, noise = _check_n(n_samples), _check_noise(noise)
@@ -186,7 +186,8 @@ def batches(X, y, batch_size=None, shuffle=True, random_state=None):
 
     Returns a list of ``(X_batch, y_batch)`` pairs.
 
-    >>> [len(yb) for _, yb in batches(X, y, batch_size=32)]   # 100 examples
+    >>> X, y = make_moons(n_samples=100, random_state=0)
+    >>> [len(y_batch) for X_batch, y_batch in batches(X, y, batch_size=32)]
     [32, 32, 32, 4]
     """
     X, y = np.asarray(X), np.asarray(y)

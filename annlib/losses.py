@@ -87,17 +87,31 @@ def binary_cross_entropy_with_logits(z, y):
     return total(terms) / len(terms)
 
 
-def log_softmax(logits):
-    """ln softmax(z)_k = z_k - logsumexp(z), with the max subtracted first (no overflow)."""
-    logits = [_as_value(z) for z in _as_list(logits, "log_softmax", "logits")]
+def _shifted(logits, who):
+    """z_k - max z for every k, as Values.
+
+    Subtracting the constant max z changes neither softmax nor log-softmax, but the
+    largest shifted logit is exactly 0: no e^x overflows, and no large number is
+    added back and taken away again (which would cost digits at logits like 10^4).
+    """
+    logits = [_as_value(z) for z in _as_list(logits, who, "logits")]
     if not logits:
-        raise ValueError("log_softmax needs at least one logit, got none")
+        raise ValueError(f"{who} needs at least one logit, got none")
     m = max(z.data for z in logits)
     if math.isinf(m):
         m = 0.0
-    # subtracting the constant m changes nothing mathematically, but keeps exp <= 1
-    lse = total([(z - m).exp() for z in logits]).log() + m
-    return [z - lse for z in logits]
+    return [z - m for z in logits]
+
+
+def log_softmax(logits):
+    """ln softmax(z)_k = z_k - ln sum_j e^(z_j), computed from the shifted z_k - max z.
+
+    >>> [round(q.data, 3) for q in log_softmax([1.0, 2.0, 3.0])]
+    [-2.408, -1.408, -0.408]
+    """
+    shifted = _shifted(logits, "log_softmax")
+    log_total = total([s.exp() for s in shifted]).log()
+    return [s - log_total for s in shifted]
 
 
 def softmax(logits):
@@ -108,7 +122,9 @@ def softmax(logits):
     >>> [round(p.data, 3) for p in softmax([1.0, 2.0, 3.0])]
     [0.09, 0.245, 0.665]
     """
-    return [lp.exp() for lp in log_softmax(logits)]
+    exps = [s.exp() for s in _shifted(logits, "softmax")]
+    sum_of_exps = total(exps)
+    return [e / sum_of_exps for e in exps]
 
 
 def cross_entropy(logits, y):
@@ -132,7 +148,8 @@ def cross_entropy(logits, y):
         if not 0 <= k < len(z):
             raise ValueError(f"class index {k} is out of range for {len(z)} logits "
                              f"(expected 0 to {len(z) - 1})")
-        terms.append(-log_softmax(z)[k])
+        shifted = _shifted(z, "cross_entropy")
+        terms.append(total([s.exp() for s in shifted]).log() - shifted[k])  # -ln softmax(z)_k
     return total(terms) / len(terms)
 
 

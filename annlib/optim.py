@@ -11,8 +11,12 @@ class SGD:
     With momentum mu, each parameter keeps a velocity v = mu * v + dL/dw and
     moves by -eta * v (PyTorch's convention).
 
-    >>> opt = SGD(model.parameters(), lr=0.1)
-    >>> opt.zero_grad(); loss.backward(); opt.step()
+    >>> w = Value(3.0)
+    >>> optimizer = SGD([w], lr=0.1)
+    >>> loss = w * w                  # dL/dw = 2w = 6
+    >>> optimizer.zero_grad(); loss.backward(); optimizer.step()
+    >>> w.data                        # 3 - 0.1 * 6
+    2.4
     """
 
     def __init__(self, params, lr, momentum=0.0):

@@ -39,10 +39,15 @@ def _output_activation(model):
     return layers[-1].activation if layers else getattr(model, "activation", "linear")
 
 
-def predict(model, X):
+def predict(model, X, threshold=None):
     """Class predictions: argmax of several outputs; for one output, 1 when the
-    output is above 0 (above 0.5 after a sigmoid), else 0."""
-    threshold = 0.5 if _output_activation(model) == "sigmoid" else 0.0
+    output is above `threshold`, else 0.
+
+    The default threshold is 0 (a score or a logit), or 0.5 after a sigmoid.
+    A regression output fitted to labels 0 and 1 (mse) needs ``threshold=0.5``.
+    """
+    if threshold is None:
+        threshold = 0.5 if _output_activation(model) == "sigmoid" else 0.0
     labels = []
     for x in X:
         out = model(list(x))
@@ -54,9 +59,12 @@ def predict(model, X):
     return labels
 
 
-def accuracy(model, X, y):
-    """Fraction of examples whose predicted class equals the label (0/1 or class index)."""
-    predicted = predict(model, X)
+def accuracy(model, X, y, threshold=None):
+    """Fraction of examples whose predicted class equals the label (0/1 or class index).
+
+    `threshold` is passed on to `predict`.
+    """
+    predicted = predict(model, X, threshold)
     truth = [int(t) for t in y]
     if set(truth) <= {-1, 1}:  # max-margin labels: -1 is class 0
         truth = [int(t > 0) for t in truth]
@@ -141,6 +149,10 @@ def fit(model, X, y, loss="mse", optimizer=None, lr=0.1, epochs=10, batch_size=N
         raise ValueError(f"epochs must be a whole number >= 1, got {epochs!r}")
     params = model.parameters()
     optimizer = optimizer or SGD(params, lr=lr)
+    threshold = None
+    if loss == "mse":  # outputs fitted to two labels separate them halfway between
+        labels = sorted({float(t) for t in y})
+        threshold = sum(labels) / 2 if len(labels) == 2 else None
     history = History(loss=[], accuracy=[], step_loss=[], time=[])
     if X_val is not None:
         history["val_accuracy"] = []
@@ -162,9 +174,9 @@ def fit(model, X, y, loss="mse", optimizer=None, lr=0.1, epochs=10, batch_size=N
             epoch_losses.append(batch_loss.data)
         history["step_loss"].extend(epoch_losses)
         history["loss"].append(sum(epoch_losses) / len(epoch_losses))
-        history["accuracy"].append(accuracy(model, X, y))
+        history["accuracy"].append(accuracy(model, X, y, threshold))
         if X_val is not None:
-            history["val_accuracy"].append(accuracy(model, X_val, y_val))
+            history["val_accuracy"].append(accuracy(model, X_val, y_val, threshold))
         history["time"].append(time.perf_counter() - start)
         bar.update(epoch, f"loss {history['loss'][-1]:.4f}, accuracy {history['accuracy'][-1]:.1%}")
         if callback is not None:
