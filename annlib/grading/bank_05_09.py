@@ -1960,11 +1960,12 @@ def train_moons(X, y):
 DIAGNOSES = ("good", "learning rate too small", "learning rate too large", "overfitting")
 _DIAGNOSIS_TRUTH = {"A": "overfitting", "B": "learning rate too small",
                     "C": "good", "D": "learning rate too large"}
-_RUN_SETTINGS = {  # curve: (training examples, noise, hidden units, lr, momentum, epochs)
-    "A": (10, 0.4, 12, 0.5, 0.9, 150),
-    "B": (40, 0.15, 8, 0.002, 0.0, 80),
-    "C": (40, 0.15, 8, 1.0, 0.9, 80),
-    "D": (40, 0.15, 8, 25.0, 0.0, 80),
+_RUN_SETTINGS = {  # curve: (training examples, validation examples, noise, hidden units,
+    #                    learning rate, momentum, epochs)
+    "A": (10, 30, 0.4, 12, 0.5, 0.9, 150),
+    "B": (30, 20, 0.15, 8, 0.002, 0.0, 60),
+    "C": (30, 20, 0.15, 8, 1.0, 0.9, 60),
+    "D": (30, 20, 0.15, 8, 25.0, 0.0, 60),
 }
 
 
@@ -1979,9 +1980,9 @@ def training_curves():
     from ..nn import MLP
     from ..optim import SGD
     curves = {}
-    for name, (n, noise, hidden, lr, momentum, epochs) in sorted(_RUN_SETTINGS.items()):
+    for name, (n, n_val, noise, hidden, lr, momentum, epochs) in sorted(_RUN_SETTINGS.items()):
         X, y = make_moons(n_samples=n, noise=noise, random_state=3)
-        X_val, y_val = make_moons(n_samples=30, noise=noise, random_state=103)
+        X_val, y_val = make_moons(n_samples=n_val, noise=noise, random_state=103)
         model = MLP(2, [hidden, 1], activation="tanh", random_state=0)
         optimizer = SGD(model.parameters(), lr=lr, momentum=momentum)
         train_losses, val_losses = [], []
@@ -2050,7 +2051,7 @@ def _with(**changes):
                       "large gives a loss that jumps around or grows (D).",
                       detect=_diagnosed("B", "learning rate too large")),
               Mistake("small_called_good", _with(B="good"),
-                      "Curve B is not good: its loss falls smoothly but by very little in 80 "
+                      "Curve B is not good: its loss falls smoothly but by very little in 60 "
                       "epochs, and both curves are still high. Training that slow means the "
                       "learning rate is too small.", detect=_diagnosed("B", "good")),
               Mistake("good_called_overfitting", _with(C="overfitting"),
