@@ -88,7 +88,10 @@ def _as_float(x, op):
             f"{op} expects a number (int or float) or a Value, "
             f"got {type(x).__name__}: {x!r}"
         )
-    return float(x)
+    try:
+        return float(x)
+    except OverflowError:  # an int beyond the largest float, such as 10 ** 400
+        return _INF if x > 0 else -_INF
 
 
 class Value:

@@ -1,5 +1,8 @@
 """Neuron, Layer and MLP: shapes, labels, parameters, gradients, and errors for bad shapes or names."""
 
+# Hypothesis tests run with deadline=None: on a shared machine, time per example
+# measures the load, not the code.
+
 import math
 
 import pytest
