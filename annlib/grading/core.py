@@ -208,7 +208,6 @@ VERDICTS = (PASSED, WRONG, NOT_ATTEMPTED, ERROR, TIMEOUT, FLOOD, INTERNAL, UNKNO
 
 DEFAULT_TIME_LIMIT = 5.0
 FLOOD_LINES, FLOOD_CHARS = 200, 20_000
-_HARD_FLOOD_CHARS = 1_000_000  # past this, printing raises to stop a print loop early
 _SHOWN_LINES = 5
 
 
@@ -546,7 +545,11 @@ class _Run:
 
 
 class _OutputFlood(BaseException):
-    """Raised by the capture when a print loop goes far past the flood limit."""
+    """Raised by the capture once the flood limit is passed: stops a print loop at once.
+
+    A BaseException, so that the learner's ``except Exception`` does not swallow it;
+    every later write raises again, even after a bare ``except:``.
+    """
 
 
 class _Capture(io.TextIOBase):
@@ -569,11 +572,10 @@ class _Capture(io.TextIOBase):
             self._partial += text[:2000]
             *done, self._partial = self._partial.split("\n")
             self.head.extend(line[:120] for line in done[: _SHOWN_LINES - len(self.head)])
-        if not self.flooded and (self.lines > FLOOD_LINES or self.chars > FLOOD_CHARS):
+        if self.flooded or self.lines > FLOOD_LINES or self.chars > FLOOD_CHARS:
+            if not self.flooded and self._on_flood:
+                self._on_flood(self)
             self.flooded = True
-            if self._on_flood:
-                self._on_flood()
-        if self.chars > _HARD_FLOOD_CHARS:
             raise _OutputFlood()
         return len(text)
 
@@ -721,7 +723,8 @@ def _take_frames(buffer, run):
         buffer = buffer[4 + size:]
         if kind == "outcome":
             run.outcomes.append(payload)
-        elif kind == "flood":
+        elif kind == "flood":  # sent at once, in case the child is killed later
+            run.printed_lines, run.printed_chars, run.head = payload
             run.flooded = True
         elif kind == "output":
             run.printed_lines, run.printed_chars, run.head, flooded = payload
@@ -745,7 +748,7 @@ def _child(ex, answer, write_fd):
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
-    capture = _Capture(on_flood=lambda: send("flood", True))
+    capture = _Capture(on_flood=lambda c: send("flood", (c.lines, c.chars, c.first_lines())))
     sys.stdout = sys.stderr = sys.__stdout__ = sys.__stderr__ = capture
     _mute_ipython()
     warnings.simplefilter("default")
@@ -949,10 +952,10 @@ def _grade(ex, answer):
         printed = "\nFirst lines printed:\n" + "\n".join("  " + line for line in run.head)
     if run.flooded or run.detail == "stopped: output flood":
         return FLOOD, (f"Your code printed too much while being checked (more than "
-                       f"{FLOOD_LINES} lines or {FLOOD_CHARS:,} characters; at least "
-                       f"{run.printed_lines:,} lines). Output is captured, so nothing was "
-                       f"lost in the notebook: remove print calls from your function (or "
-                       f"print outside it) and check again.{printed}")
+                       f"{FLOOD_LINES} lines or {FLOOD_CHARS:,} characters), so the check "
+                       f"stopped it there. Nothing reached the notebook: remove the print "
+                       f"calls from your function (or print outside it) and check "
+                       f"again.{printed}")
     for got in outcomes:
         if not got.ok and got.error[0] == "NotImplementedError":
             return NOT_ATTEMPTED, _not_attempted_text(ex)
