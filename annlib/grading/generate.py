@@ -28,7 +28,6 @@ The rules (also in the docstring of ``annlib.grading.core``):
 
 import argparse
 import copy
-import os
 import re
 import sys
 from pathlib import Path
