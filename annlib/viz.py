@@ -557,7 +557,8 @@ def plot_decision_boundary(model, X, y, ax=None, title=None, resolution=100):
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(f"plot_decision_boundary draws 2-D data: expected X of shape (n, 2), "
                          f"got {X.shape}")
-    if ax is None:
+    own_figure = ax is None
+    if own_figure:
         fig, ax = plt.subplots(figsize=(5, 4.5))
         plt.close(fig)
     fig = ax.figure
@@ -593,7 +594,8 @@ def plot_decision_boundary(model, X, y, ax=None, title=None, resolution=100):
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.set_title(title or "Decision boundary")
-    fig.tight_layout()
+    if own_figure:  # a caller's figure is the caller's to lay out (and costly to redo)
+        fig.tight_layout()
     return fig
 
 
@@ -732,6 +734,7 @@ class TrainingDashboard:
         plt.close(self.figure)
         self.draws = 0
         self._draw([], 0)
+        self.figure.tight_layout()  # once: later redraws keep the same layout
         self._display = _in_notebook() if display is None else display
         self._handle = self._progress = None
         if self._display:
