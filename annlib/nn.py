@@ -128,10 +128,10 @@ class Layer(Module):
         for n in self.neurons:
             z = _weighted_sum(n.w, x, n.b, x_data)
             z.label = n.z_label
-            if f is not None:
-                z = f(z)
-                z.label = n.a_label
-            out.append(z)
+            a = z if f is None else f(z)
+            if a is not z:
+                a.label = n.a_label
+            out.append(a)
         return out
 
     def _name(self, layer):
