@@ -113,6 +113,7 @@ class _Progress:
 
 
 def _in_notebook():
+    """True inside a Jupyter kernel, where widgets and rich output can be shown."""
     try:
         from IPython import get_ipython
     except ImportError:

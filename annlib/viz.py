@@ -24,6 +24,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.lines import Line2D
 
 from .engine import Value
+from .train import _in_notebook
 
 __all__ = [
     "draw_graph", "GraphTooLargeError", "ComputationGraph", "DOT_INSTALL_HELP",
@@ -702,15 +703,6 @@ def plot_loss_surface(loss_fn, w_range, paths=None, ax=None, levels=30, resoluti
     ax.set_title(title)
     fig.tight_layout()
     return fig
-
-
-def _in_notebook():
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
-    return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
 
 
 class TrainingDashboard:
