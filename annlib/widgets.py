@@ -14,7 +14,6 @@ import html
 import ipywidgets as W
 import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import clear_output, display
 
 from .engine import Value
 from .stepper import BackpropStep, ChainRuleTerm, backprop_steps, describe_step, node_names
@@ -30,12 +29,16 @@ __all__ = [
 
 
 def _show(output, text, fig=None):
-    """Replace what `output` shows with a line of text and a figure."""
-    with output:
-        clear_output(wait=True)
-        print(text)
-        if fig is not None:
-            display(fig)
+    """Replace what `output` shows with a line of text and a figure.
+
+    The outputs are set from the kernel side rather than captured with
+    ``with output: print(...)``: captured output makes nbclient (which runs the
+    notebooks headless) lose a message now and then and stall until its timeout.
+    """
+    output.outputs = ()
+    output.append_stdout(text + "\n")
+    if fig is not None:
+        output.append_display_data(fig)
 
 
 # =============================================================================

@@ -191,13 +191,22 @@ def test_neuron_readout_counts_points_on_the_right_side():
     assert "z = 0.50·x1 - 1.50·x2 + 0.25" in text
 
 
-def test_neuron_playground_redraws_when_a_slider_moves(capsys):
+def _shown_text(widget):
+    """The text a widget's Output area shows now (what the learner reads under the controls)."""
+    outputs = [w for w in widget.children if isinstance(w, ipywidgets.Output)]
+    assert len(outputs) == 1
+    return "".join(o.get("text", "") for o in outputs[0].outputs if o["output_type"] == "stream")
+
+
+def test_neuron_playground_redraws_when_a_slider_moves():
     widget = widgets.neuron_playground()
     sliders = [w for w in widget.children[0].children if isinstance(w, ipywidgets.FloatSlider)]
     assert [s.description for s in sliders] == ["w1", "w2", "b"]
-    capsys.readouterr()
     sliders[0].value = 2.0
-    assert "z = 2.00·x1" in capsys.readouterr().out     # outside a kernel, output goes to stdout
+    assert "z = 2.00·x1" in _shown_text(widget)
+    output = [w for w in widget.children if isinstance(w, ipywidgets.Output)][0]
+    assert [o["output_type"] for o in output.outputs] == ["stream", "display_data"]
+    assert "Figure" in output.outputs[1]["data"]["text/plain"]   # the decision-line figure
 
 
 # --- activation_explorer ------------------------------------------------------------------
@@ -220,12 +229,11 @@ def test_activation_readout_names_saturation_and_dead_relu():
     assert "shrinks" in widgets.activation_readout("sigmoid", 0.0)[2]
 
 
-def test_activation_explorer_builds(capsys):
+def test_activation_explorer_builds():
     widget = widgets.activation_explorer()
     dropdown, slider = widget.children[0].children
-    capsys.readouterr()
     dropdown.value = "tanh"
-    assert "tanh(1.00) = 0.7616" in capsys.readouterr().out
+    assert "tanh(1.00) = 0.7616" in _shown_text(widget)
 
 
 # --- learning_rate_explorer ---------------------------------------------------------------
@@ -253,12 +261,11 @@ def test_a_divergent_path_stops_before_overflowing():
     assert widgets.learning_rate_verdict(path)[0] == "divergent"
 
 
-def test_learning_rate_explorer_builds(capsys):
+def test_learning_rate_explorer_builds():
     widget = widgets.learning_rate_explorer()
     lr, steps = widget.children[0].children
-    capsys.readouterr()
     lr.value = 1.5
-    assert "DIVERGENT" in capsys.readouterr().out
+    assert "DIVERGENT" in _shown_text(widget)
 
 
 # --- architecture_explorer ----------------------------------------------------------------
@@ -283,14 +290,13 @@ def test_parse_layer_sizes():
             widgets.parse_layer_sizes(bad)
 
 
-def test_architecture_explorer_shows_the_error_for_bad_sizes(capsys):
+def test_architecture_explorer_shows_the_error_for_bad_sizes():
     widget = widgets.architecture_explorer()
     nin, hidden, nout = widget.children[0].children
-    capsys.readouterr()
     hidden.value = "16, oops"
-    assert "positive whole numbers" in capsys.readouterr().out
+    assert "positive whole numbers" in _shown_text(widget)
     hidden.value = "4"
-    assert "total: 17 parameters" in capsys.readouterr().out     # 4*2+4 + 1*4+1
+    assert "total: 17 parameters" in _shown_text(widget)     # 4*2+4 + 1*4+1
 
 
 class Scalar:
