@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from annlib.grading import check, exercises
+from annlib.grading import check
 from annlib.grading.core import get_exercise
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,17 +20,6 @@ NOTEBOOKS = {
     0: "00_introduction", 1: "01_neurons", 2: "02_activation_functions",
     3: "03_layers_and_architectures", 4: "04_forward_propagation",
 }
-
-
-def test_at_least_three_exercises_per_chapter_with_points_and_hints():
-    for chapter in NOTEBOOKS:
-        listed = exercises(chapter)
-        assert len(listed) >= 3, f"chapter {chapter:02d} has {len(listed)} exercises"
-        for info in listed:
-            ex = get_exercise(info.id)
-            assert info.points >= 1 and len(ex.hints) >= 2
-            assert sum(1 for m in ex.mistakes if m.feedback) >= 2, info.id
-    assert sum(len(exercises(c)) for c in NOTEBOOKS) >= 15
 
 
 def _numpy_softmax_naive(z):

@@ -21,6 +21,16 @@ def test_every_chapter_has_an_exercise_notebook_and_thirty_exercises_in_all():
     assert sum(len(exercises(c)) for c in chapters) >= 30
 
 
+@pytest.mark.parametrize("chapter", range(10))
+def test_each_chapter_has_three_exercises_with_points_hints_and_named_mistakes(chapter):
+    listed = exercises(chapter)
+    assert len(listed) >= 3, f"chapter {chapter:02d} has {len(listed)} exercises"
+    for info in listed:
+        ex = get_exercise(info.id)
+        assert info.points >= 1 and len(ex.hints) >= 2, info.id
+        assert sum(1 for m in ex.mistakes if m.feedback) >= 2, info.id
+
+
 def _check_cells(nb):
     found = {}
     for index, cell in enumerate(nb.cells):

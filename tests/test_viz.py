@@ -20,6 +20,8 @@ from annlib.engine import total  # noqa: E402
 from annlib.nn import MLP, Neuron  # noqa: E402
 from annlib.train import fit  # noqa: E402
 
+from learner_engine import Scalar  # noqa: E402
+
 # --- reading DOT back ---------------------------------------------------------
 
 NODE = re.compile(r'^\s*(\w+) \[label=("(?:[^"\\]|\\.)*"|\S+).*\]$', re.M)
@@ -439,17 +441,6 @@ def test_plots_are_closed_from_pyplot():
 
 
 # --- a learner's own engine ----------------------------------------------------------------
-
-class Scalar:
-    """A learner's minimal engine (chapter 07 style): no topological_order method."""
-
-    def __init__(self, data, label="", _children=(), _local_grads=(), _op=""):
-        self.data, self.grad, self.label = float(data), 0.0, label
-        self._children, self._local_grads, self._op = _children, _local_grads, _op
-
-    def __mul__(self, other):
-        return Scalar(self.data * other.data, "", (self, other), (other.data, self.data), "*")
-
 
 class MicrogradStyle:
     """micrograd's layout: children in a set called _prev, no label."""

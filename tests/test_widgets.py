@@ -18,6 +18,8 @@ from annlib.losses import mse  # noqa: E402
 from annlib.nn import MLP, Neuron  # noqa: E402
 from annlib.stepper import backprop_steps, describe_step, node_names  # noqa: E402
 
+from learner_engine import Scalar  # noqa: E402
+
 
 # --- the stepper's steps against backward() -----------------------------------------------
 
@@ -297,17 +299,6 @@ def test_architecture_explorer_shows_the_error_for_bad_sizes():
     assert "positive whole numbers" in _shown_text(widget)
     hidden.value = "4"
     assert "total: 17 parameters" in _shown_text(widget)     # 4*2+4 + 1*4+1
-
-
-class Scalar:
-    """A learner's minimal engine (chapter 07 style): no topological_order method."""
-
-    def __init__(self, data, label="", _children=(), _local_grads=(), _op=""):
-        self.data, self.grad, self.label = float(data), 0.0, label
-        self._children, self._local_grads, self._op = _children, _local_grads, _op
-
-    def __mul__(self, other):
-        return Scalar(self.data * other.data, "", (self, other), (other.data, self.data), "*")
 
 
 def test_stepper_works_on_a_learners_own_engine():
