@@ -7,6 +7,7 @@ The statements live in ``solutions/NN_*.ipynb``.
 
 import math
 
+from ..engine import _sigmoid  # the reference: exact, never overflows
 from .core import BadAnswer, Mistake, exercise
 
 # ======================================================================================
@@ -338,13 +339,6 @@ def _(x1, w, b):
 # 02 Activation functions
 # ======================================================================================
 
-def _stable_sigmoid(z):
-    if z >= 0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
-
-
 def _finite(x):
     if isinstance(x, (list, tuple)):
         return all(_finite(v) for v in x)
@@ -403,7 +397,7 @@ _OVERFLOW_SIGMOID = (
                       detect=_overflows),
               Mistake("naive_other_form", lambda z: math.exp(z) / (1.0 + math.exp(z)),
                       _OVERFLOW_SIGMOID, detect=_overflows),
-              Mistake("sign_flipped", lambda z: _stable_sigmoid(-z),
+              Mistake("sign_flipped", lambda z: _sigmoid(-z),
                       "You computed sigma(-z) = 1 / (1 + e^z): the sign in the exponent is "
                       "flipped. sigma(z) = 1 / (1 + e^-z) rises from 0 to 1 as z grows, "
                       "and sigma(4) is close to 1."),
@@ -412,7 +406,7 @@ _OVERFLOW_SIGMOID = (
                       "(0, 1) and sigma(0) = 0.5."),
           ])
 def sigmoid(z):
-    return _stable_sigmoid(z)
+    return _sigmoid(z)
 
 
 @exercise("02.2", "Implement the sigmoid's derivative", points=2,
@@ -425,8 +419,8 @@ def sigmoid(z):
                       "You applied a (1 - a) to z itself. The shortcut sigma'(z) = a (1 - a) "
                       "needs a = sigma(z) first: compute the sigmoid, then the product."),
               Mistake("derivative_at_a",
-                      lambda z: _stable_sigmoid(_stable_sigmoid(z)) * (1 - _stable_sigmoid(
-                          _stable_sigmoid(z))),
+                      lambda z: _sigmoid(_sigmoid(z)) * (1 - _sigmoid(
+                          _sigmoid(z))),
                       "You took the derivative at a = sigma(z) instead of at z: you computed "
                       "sigma(a) (1 - sigma(a)). Either sigma(z) (1 - sigma(z)), or a (1 - a) "
                       "with a = sigma(z) -- not both."),
@@ -436,12 +430,12 @@ def sigmoid(z):
                       "z = -1000, e^1000 is infinite (an error, or inf/inf = nan). Use "
                       "sigma(z) (1 - sigma(z)) with a sigmoid that never overflows.",
                       detect=_overflows),
-              Mistake("sigmoid_itself", _stable_sigmoid,
+              Mistake("sigmoid_itself", _sigmoid,
                       "You returned sigma(z) itself, not its slope. The derivative is "
                       "sigma(z) (1 - sigma(z)): at z = 0 it is 0.25, not 0.5."),
           ])
 def sigmoid_derivative(z):
-    a = _stable_sigmoid(z)
+    a = _sigmoid(z)
     return a * (1.0 - a)
 
 
