@@ -579,9 +579,9 @@ def _linear_backward(out, g):  # g: (n, nout)
 
 def _log_softmax_data(z, axis):
     """log softmax(z) = z - log sum_j e^(z_j), computed after subtracting the max (no overflow)."""
-    shifted = z - np.max(z, axis=axis, keepdims=True)  # the largest entry becomes 0
+    shifted = z - z.max(axis=axis, keepdims=True)  # the largest entry becomes 0
     with np.errstate(divide="ignore"):
-        return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+        return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
 def log_softmax(x, axis=-1):
@@ -593,12 +593,13 @@ def log_softmax(x, axis=-1):
     array([-0.6931, -0.6931])
     """
     x = _as_tensor(x, "log_softmax")
-    return _result(_log_softmax_data(x.data, axis), (x,), "log_softmax", _log_softmax_backward, axis)
+    return _result(_log_softmax_data(x.data, axis), (x,), "log_softmax",
+                   _log_softmax_backward, axis)
 
 
 def _log_softmax_backward(out, g):
     p = np.exp(out.data)  # softmax(x)
-    return (g - p * np.sum(g, axis=out._saved, keepdims=True),)
+    return (g - p * g.sum(axis=out._saved, keepdims=True),)
 
 
 def cross_entropy(logits, targets):
@@ -619,9 +620,10 @@ def cross_entropy(logits, targets):
                          f"scores per example, got shape {z.shape}")
     n, K = z.shape
     y = _class_indices(targets, n, K)
-    logp = _log_softmax_data(z, 1)                        # (n, K)
-    loss = -np.add.reduce(logp[np.arange(n), y]) / n       # the picked log-probabilities
-    return _result(loss, (logits,), "cross_entropy", _cross_entropy_backward, (logp, y))
+    logp = _log_softmax_data(z, 1)                         # (n, K)
+    rows = np.arange(n)
+    loss = -np.add.reduce(logp[rows, y]) / n               # the picked log-probabilities
+    return _result(loss, (logits,), "cross_entropy", _cross_entropy_backward, (logp, rows, y))
 
 
 def _class_indices(targets, n, K):
@@ -635,7 +637,7 @@ def _class_indices(targets, n, K):
             raise ValueError(f"cross_entropy expects targets that are whole class indices "
                              f"0..{K - 1}, got {y.dtype} values such as {y[:3].tolist()}")
         y = y.astype(np.intp)
-    if n and (y.min() < 0 or y.max() >= K):
+    if n and (np.minimum.reduce(y) < 0 or np.maximum.reduce(y) >= K):
         bad = y[(y < 0) | (y >= K)][0]
         raise ValueError(f"cross_entropy expects targets in 0..{K - 1} (K = {K} classes, one "
                          f"per column of logits), got {bad}")
@@ -643,11 +645,10 @@ def _class_indices(targets, n, K):
 
 
 def _cross_entropy_backward(out, g):  # dL/dz = (P - Y) / n
-    logp, y = out._saved
-    n = len(y)
-    scale = g / n
+    logp, rows, y = out._saved
+    scale = g / len(y)
     grad = np.exp(logp) * scale          # P / n (times g)
-    grad[np.arange(n), y] -= scale       # - Y / n
+    grad[rows, y] -= scale               # - Y / n
     return (grad,)
 
 
