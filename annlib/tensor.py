@@ -45,7 +45,7 @@ Design choices a reader may wonder about:
 * Everything is float64, so gradients can be checked against finite differences.
 * A layer's ``x @ W.T + b`` is ONE node (`linear`), as in PyTorch, so training
   is fast; the same computation from ``@``, ``.T`` and ``+`` gives the same
-  gradients and stays available for teaching.
+  result and gradients, and stays available for teaching.
 
 >>> W = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True, label="W")
 >>> x = Tensor([1.0, -1.0])
@@ -120,7 +120,7 @@ def _result(data, children, op, backward, saved=None):
 
 
 def _constant(data):
-    """A Tensor that needs no gradient, around an array we already own (no copy)."""
+    """A Tensor that needs no gradient, around `data` as it is (no copy)."""
     out = _new(Tensor)
     out.data = _array(data)
     out.grad = None
@@ -509,22 +509,21 @@ class Tensor:
                         child.grad = _array(child.grad + child_grad)  # a new array, never in place
 
     def topological_order(self):
-        """Every recorded node that leads here (itself included), each after all of its inputs."""
+        """Every node that leads here (itself included), each after all of its inputs."""
         return _topological_order(self, leaves=True)
 
 
 def _topological_order(root, leaves=False):
     """Depth-first post-order without recursion: each node after all of its children.
 
-    Only recorded nodes (those that require a gradient) are listed; leaves only
-    with ``leaves=True``.
+    Leaves (parameters, inputs, constants) are listed only with ``leaves=True``.
     """
     order, visited = [], {root}
     stack = [(root, iter(root._children))]
     while stack:
         node, children = stack[-1]
         for child in children:
-            if (child._children or (leaves and child.requires_grad)) and child not in visited:
+            if (leaves or child._children) and child not in visited:
                 visited.add(child)
                 stack.append((child, iter(child._children)))
                 break
@@ -660,10 +659,12 @@ ACTIVATIONS = ("linear", "relu", "leaky_relu", "sigmoid", "tanh")
 INITS = ("uniform", "xavier", "glorot", "he", "kaiming", "zeros")
 """Weight initialisations, for a layer with nin inputs and nout outputs:
 
-* ``"uniform"`` (default): U(-1/sqrt(nin), 1/sqrt(nin)), PyTorch's default for
-  ``nn.Linear`` weights and the scalar `annlib.nn`'s, so the same `random_state`
-  gives the same weights as ``annlib.nn.MLP``. Its variance 1/(3 nin) shrinks the
-  signal a little at every layer: fine for a few layers.
+* ``"uniform"`` (default): U(-1/sqrt(nin), 1/sqrt(nin)), the scalar `annlib.nn`'s
+  choice (so the same `random_state` gives the same weights as ``annlib.nn.MLP``)
+  and PyTorch's default for ``nn.Linear`` weights. Its variance 1/(3 nin) shrinks
+  the variance of the signal at every layer (to about 1/6 through a ReLU layer,
+  1/3 through tanh near 0): harmless for the course's networks of two or three
+  layers, a vanishing signal at ten.
 * ``"xavier"`` (or ``"glorot"``): U(-a, a), a = sqrt(6 / (nin + nout)), variance
   2 / (nin + nout): keeps the variance of activations and gradients about
   constant through tanh (and sigmoid, linear) layers (Glorot and Bengio, 2010).
@@ -672,7 +673,8 @@ INITS = ("uniform", "xavier", "glorot", "he", "kaiming", "zeros")
 * ``"zeros"``: every weight 0; every hidden unit then computes the same thing and
   gets the same gradient (for showing why weights start random).
 
-Biases start at 0 with every choice.
+Biases start at 0 with every choice (as in `annlib.nn`; PyTorch draws them from
+the same uniform as the weights).
 """
 
 
@@ -876,14 +878,12 @@ class MLP(Module):
         x = _as_batch(x, self.nin, "MLP")
         last = len(self.layers)
         for l, layer in enumerate(self.layers, start=1):
-            z = linear(x, layer.W, layer.b)
-            z.label = layer.z_label
+            x = linear(x, layer.W, layer.b)  # the shape was checked once, above
+            x.label = layer.z_label
             name = self.activation if l < last else self.output_activation
-            if name == "linear":
-                x = z
-                continue
-            x = getattr(z, name)()
-            x.label = f"a{l}"
+            if name != "linear":
+                x = getattr(x, name)()
+                x.label = f"a{l}"
             if l < last and self.dropout is not None:
                 x = self.dropout(x)
         return x

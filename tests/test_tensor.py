@@ -326,6 +326,19 @@ def test_constants_are_not_recorded_and_get_no_gradient():
     assert np.array_equal(w.grad, [2.0, 4.0])
 
 
+def test_topological_order_lists_every_node_once_after_its_inputs():
+    x = Tensor(np.ones((2, 3)), label="x")
+    W = Tensor(np.ones((4, 3)), requires_grad=True, label="W")
+    z = x @ W.T
+    loss = (z.relu() + z).sum()
+    order = loss.topological_order()
+    assert order[-1] is loss and len(order) == len(set(map(id, order))) == 7
+    position = {id(node): i for i, node in enumerate(order)}
+    assert all(position[id(child)] < position[id(node)]
+               for node in order for child in node._children)
+    assert x in order and W in order
+
+
 def test_a_chain_100000_deep_backpropagates_without_recursion():
     x = Tensor([0.5], requires_grad=True)
     y = x
@@ -571,6 +584,15 @@ def test_dropout_keeps_the_expected_value_and_zeroes_a_fraction_p():
     zeros = np.mean(out == 0)
     assert abs(zeros - p) < 4 * math.sqrt(p * (1 - p) / n)
     assert abs(out.mean() - 1) < 4 * math.sqrt(p / (1 - p) / n)  # std of one element: sqrt(p/(1-p))
+
+
+def test_mlp_drops_out_after_every_hidden_layer_whatever_its_activation():
+    X = np.ones((40, 3))
+    for activation in ("linear", "relu"):
+        model = MLP(3, [30, 30, 2], activation=activation, random_state=0, dropout=0.5)
+        drops = [node for node in cross_entropy(model(X), np.zeros(40, int)).topological_order()
+                 if node._op == "dropout"]
+        assert len(drops) == 2
 
 
 def test_dropout_gradient_is_its_mask():
