@@ -175,10 +175,10 @@ class Tensor:
         if data is None:
             raise TypeError(f"Tensor expects a number, a nested list or an array of numbers, "
                             f"got {type(data).__name__}: {data!r}")
-        if not isinstance(requires_grad, bool):
+        if not isinstance(requires_grad, (bool, np.bool_)):
             raise TypeError(f"requires_grad must be True or False, got {requires_grad!r}")
         self.grad = None
-        self.requires_grad = requires_grad
+        self.requires_grad = bool(requires_grad)
         self.label = str(label)
         self._children = ()
         self._op = ""
@@ -465,6 +465,19 @@ class Tensor:
     @staticmethod
     def _reshape_backward(out, g):
         return (g.reshape(out._children[0].data.shape),)
+
+    def __getitem__(self, index):
+        """Elements picked as NumPy picks them: ``x[0]``, ``x[:, 1:]``, ``logp[rows, y]``."""
+        if isinstance(index, Tensor):
+            raise TypeError("index with integers, slices or integer arrays, not a Tensor "
+                            "(use its .data)")
+        return _result(self.data[index], (self,), "[]", self._getitem_backward, index)
+
+    @staticmethod
+    def _getitem_backward(out, g):  # each picked element's gradient goes back to its place
+        grad = np.zeros_like(out._children[0].data)
+        np.add.at(grad, out._saved, g)  # add.at: an element picked twice gets both
+        return (grad,)
 
     # -- the backward pass ------------------------------------------------------------
 

@@ -132,6 +132,16 @@ def test_sum_and_mean_over_any_axes_with_or_without_keepdims_match_finite_differ
                            expected, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("index", [
+    0, -1, (slice(None), 1), (slice(1, None), slice(None, None, -1)),
+    (np.array([0, 2, 2, 1]), np.array([1, 0, 0, 1])),  # (2, 0) picked twice
+])
+def test_indexing_matches_finite_differences_and_numpy(index):
+    x = np.random.default_rng(3).normal(size=(3, 2))
+    assert_tensor_gradients_match(lambda t: t[0][index], [x])
+    assert np.array_equal(Tensor(x)[index].data, x[index])
+
+
 @SETTINGS
 @given(data=st.data())
 def test_log_softmax_along_any_axis_matches_finite_differences(data):
