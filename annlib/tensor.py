@@ -591,8 +591,8 @@ def _linear_backward(out, g):  # g: (n, nout)
 
 def _log_softmax_data(z, axis):
     """log softmax(z) = z - log sum_j e^(z_j), computed after subtracting the max (no overflow)."""
-    shifted = z - z.max(axis=axis, keepdims=True)  # the largest entry becomes 0
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):  # -inf entries give -inf or nan
+        shifted = z - z.max(axis=axis, keepdims=True)  # the largest entry becomes 0
         return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
