@@ -634,7 +634,9 @@ def cross_entropy(logits, targets):
     y = _class_indices(targets, n, K)
     logp = _log_softmax_data(z, 1)                         # (n, K)
     rows = np.arange(n)
-    loss = -np.add.reduce(logp[rows, y]) / n               # the picked log-probabilities
+    # minus the mean of the picked log-probabilities (0 - ..., so that a perfect
+    # prediction gives 0.0, not -0.0)
+    loss = 0.0 - np.add.reduce(logp[rows, y]) / n
     return _result(loss, (logits,), "cross_entropy", _cross_entropy_backward, (logp, rows, y))
 
 
