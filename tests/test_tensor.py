@@ -593,7 +593,8 @@ def test_dropout_keeps_the_expected_value_and_zeroes_a_fraction_p():
     assert set(np.unique(out)) <= {0.0, 1 / (1 - p)}
     zeros = np.mean(out == 0)
     assert abs(zeros - p) < 4 * math.sqrt(p * (1 - p) / n)
-    assert abs(out.mean() - 1) < 4 * math.sqrt(p / (1 - p) / n)  # std of one element: sqrt(p/(1-p))
+    # one element's standard deviation is sqrt(p / (1 - p))
+    assert abs(out.mean() - 1) < 4 * math.sqrt(p / (1 - p) / n)
 
 
 def test_mlp_drops_out_after_every_hidden_layer_whatever_its_activation():
