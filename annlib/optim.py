@@ -1,8 +1,13 @@
-"""Optimizers: turn gradients into parameter updates, as ``torch.optim`` does."""
+"""Optimizers: turn gradients into parameter updates, as ``torch.optim`` does.
+
+Parameters may be scalar `Value`s or `annlib.tensor.Tensor`s; a Tensor is
+updated in place, element by element, by the same rule.
+"""
 
 import math
 
 from .engine import Value
+from .tensor import Tensor
 
 __all__ = ["SGD", "Adam"]
 
@@ -38,8 +43,9 @@ class SGD:
         if not self.params:
             raise ValueError("SGD expects a non-empty list of parameters (model.parameters())")
         for p in self.params:
-            if not isinstance(p, Value):
-                raise TypeError(f"SGD expects Values as parameters, got {type(p).__name__}")
+            if not isinstance(p, (Value, Tensor)):
+                raise TypeError(f"SGD expects Values or Tensors as parameters, "
+                                f"got {type(p).__name__}")
         for name, value in (("lr", lr), ("momentum", momentum)):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
                 raise ValueError(f"SGD expects a non-negative number for {name}, got {value!r}")
@@ -49,35 +55,38 @@ class SGD:
         self.velocity = [0.0] * len(self.params)
 
     def step(self):
-        """Move every parameter one step against its gradient."""
+        """Move every parameter one step against its gradient.
+
+        A Tensor whose gradient is None (no backward() reached it) stays put, as in PyTorch.
+        """
         lr, mu, decay = self.lr, self.momentum, self.weight_decay
         if mu == 0.0 and decay == 0.0:
             for p in self.params:
-                p.data -= lr * p.grad
+                if p.grad is not None:
+                    p.data -= lr * p.grad  # in place for a Tensor's array
             return
         velocity = self.velocity
         for i, p in enumerate(self.params):
-            grad = p.grad + decay * p.data if decay else p.grad
+            if p.grad is None:
+                continue
+            grad = p.grad + decay * p.data if decay else p.grad   # L2: dL/dw + lambda w
             if mu:
-                velocity[i] = mu * velocity[i] + grad
+                velocity[i] = mu * velocity[i] + grad  # a new array: never the gradient itself
                 grad = velocity[i]
             p.data -= lr * grad
 
     def zero_grad(self):
-        """Set every parameter's gradient to 0 before the next backward()."""
+        """Clear every parameter's gradient before the next backward().
+
+        A Value's becomes 0; a Tensor's becomes None, as PyTorch's ``zero_grad()`` does.
+        """
         for p in self.params:
-            p.grad = 0.0
+            p.grad = None if isinstance(p, Tensor) else 0.0
 
     def __repr__(self):
         decay = f", weight_decay={self.weight_decay:g}" if self.weight_decay else ""
         return (f"SGD({len(self.params)} parameters, lr={self.lr:g}, "
                 f"momentum={self.momentum:g}{decay})")
-
-
-def _is_parameter(p):
-    """A Value, or a Tensor-like object: an array in .data and a .grad beside it."""
-    return isinstance(p, Value) or (hasattr(p, "data") and hasattr(p, "grad")
-                                    and hasattr(p.data, "shape"))
 
 
 class Adam:
@@ -108,7 +117,7 @@ class Adam:
         if not self.params:
             raise ValueError("Adam expects a non-empty list of parameters (model.parameters())")
         for p in self.params:
-            if not _is_parameter(p):
+            if not isinstance(p, (Value, Tensor)):
                 raise TypeError(f"Adam expects Values or Tensors as parameters, "
                                 f"got {type(p).__name__}")
         self.lr = _check_number("Adam", "lr", lr)
@@ -141,7 +150,7 @@ class Adam:
     def zero_grad(self):
         """Reset every parameter's gradient before the next backward() (0, or None for Tensors)."""
         for p in self.params:
-            p.grad = 0.0 if isinstance(p, Value) else None
+            p.grad = None if isinstance(p, Tensor) else 0.0
 
     def __repr__(self):
         decay = f", weight_decay={self.weight_decay:g}" if self.weight_decay else ""

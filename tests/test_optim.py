@@ -5,13 +5,17 @@
 
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annlib import Value
 from annlib.nn import MLP
+from annlib.data import load_digits
 from annlib.optim import SGD, Adam
+from annlib.tensor import MLP as TensorMLP
+from annlib.tensor import Tensor, cross_entropy
 
 finite = st.floats(-100, 100, allow_nan=False)
 
@@ -74,7 +78,7 @@ def test_sgd_takes_a_models_parameters_from_any_iterable():
 
 @pytest.mark.parametrize("params, kwargs, error, message", [
     ([], {"lr": 0.1}, ValueError, "non-empty list of parameters"),
-    ([1.0], {"lr": 0.1}, TypeError, "expects Values as parameters, got float"),
+    ([1.0], {"lr": 0.1}, TypeError, "expects Values or Tensors as parameters, got float"),
     ([Value(1.0)], {"lr": -0.1}, ValueError, "non-negative number for lr, got -0.1"),
     ([Value(1.0)], {"lr": "0.1"}, ValueError, "for lr, got '0.1'"),
     ([Value(1.0)], {"lr": True}, ValueError, "for lr, got True"),
@@ -230,3 +234,59 @@ def test_adam_repr_shows_its_settings():
 def test_bad_adam_arguments_are_errors_saying_what_was_expected(params, kwargs, error, message):
     with pytest.raises(error, match=message):
         Adam(params, **kwargs)
+
+
+# --- Tensor parameters ---------------------------------------------------------------------
+
+def test_adam_updates_a_tensor_elementwise_as_the_update_written_by_hand():
+    start = np.array([[0.5, -1.0], [2.0, 0.0]])
+    grads = [np.array([[1.0, -2.0], [0.0, 3.0]]), np.array([[0.5, 0.5], [-1.0, 1e-4]]),
+             np.array([[-2.0, 1.0], [4.0, 0.0]])]
+    w = Tensor(start.copy(), requires_grad=True)
+    optimizer = Adam([w], lr=0.05, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1)
+    for step, grad in enumerate(grads):
+        w.grad = grad.copy()
+        optimizer.step()
+        for index in np.ndindex(start.shape):   # each element follows its own scalar Adam
+            expected = adam_by_hand(start[index], [g[index] for g in grads[:step + 1]],
+                                    0.05, 0.8, 0.99, 1e-6, 0.1)[-1]
+            assert w.data[index] == pytest.approx(expected, rel=1e-14, abs=1e-15)
+
+
+def test_sgd_with_momentum_and_weight_decay_updates_a_tensor_as_written_by_hand():
+    w = Tensor(np.array([1.0, -2.0, 0.5]), requires_grad=True)
+    optimizer = SGD([w], lr=0.1, momentum=0.9, weight_decay=0.01)
+    expected, velocity = np.array([1.0, -2.0, 0.5]), np.zeros(3)
+    for grad in ([0.2, -0.1, 0.0], [1.0, 1.0, 1.0], [-0.5, 0.0, 2.0]):
+        w.grad = np.array(grad)
+        optimizer.step()
+        velocity = 0.9 * velocity + (np.array(grad) + 0.01 * expected)
+        expected = expected - 0.1 * velocity
+        np.testing.assert_allclose(w.data, expected, rtol=1e-15, atol=0)
+
+
+def test_adam_and_sgd_leave_a_tensor_without_gradient_alone():
+    reached, missed = Tensor([1.0], requires_grad=True), Tensor([2.0], requires_grad=True)
+    for optimizer in (Adam([reached, missed], lr=0.1),
+                      SGD([reached, missed], lr=0.1, weight_decay=0.5)):
+        optimizer.zero_grad()
+        assert reached.grad is None and missed.grad is None
+        reached.grad = np.array([1.0])
+        optimizer.step()
+        assert missed.data.tolist() == [2.0]
+    assert optimizer.velocity[1] == 0.0
+
+
+def test_adam_trains_a_tensor_mlp_on_the_digits_below_a_tenth_of_its_starting_loss():
+    X, y = load_digits()
+    X = (X - X.mean(axis=0)) / np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0)
+    model = TensorMLP(64, [32, 10], random_state=0)
+    optimizer = Adam(model.parameters(), lr=0.01)
+    losses = []
+    for _ in range(50):
+        loss = cross_entropy(model(X[:500]), y[:500])
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(float(loss.data))
+    assert losses[-1] < losses[0] / 10
