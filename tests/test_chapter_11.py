@@ -6,14 +6,18 @@ tests/test_grading_core.py already runs every catalogued wrong answer, stub and 
 annlib/grading/chapter_11.py; this file adds what the catalogue cannot say.
 """
 
+import math
+
 import numpy as np
 import pytest
 
 from annlib import Value
+from annlib.data import batches, load_digits, train_test_split
 from annlib.grading import check
 from annlib.grading import chapter_11 as bank
 from annlib.grading.core import get_exercise
-from annlib.optim import Adam
+from annlib.optim import SGD, Adam
+from annlib.tensor import MLP, Tensor, cross_entropy
 
 # The misconceptions the chapter promises to recognise, by exercise.
 PROMISED = {
@@ -110,3 +114,159 @@ def test_reference_standardise_gives_mean_0_and_std_1_on_the_training_set():
     train_s, _ = bank.standardise(X_train, X_train[:3])
     assert np.abs(train_s.mean(axis=0)).max() < 1e-12
     assert train_s.std(axis=0) == pytest.approx([1, 1, 0, 1])
+
+
+# --- the chapter's claims --------------------------------------------------------------------
+# The chapter (chapters/11_training_in_practice.ipynb) shows each of these on the digits; here
+# each is asserted, with the same networks, seeds and thresholds, so a change to the engine that
+# breaks a claim fails a test instead of silently changing a printed number.
+
+SEED = 0
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits()
+    X_rest, X_test, y_rest, y_test = train_test_split(X, y, test_size=0.2, random_state=SEED)
+    X_train_raw, X_val_raw, y_train, y_val = train_test_split(X_rest, y_rest, test_size=0.25,
+                                                              random_state=SEED)
+    X_train, X_val = bank.standardise(X_train_raw, X_val_raw)
+    return {"X_train_raw": X_train_raw, "X_train": X_train, "y_train": y_train,
+            "X_val": X_val, "y_val": y_val}
+
+
+def _fit(model, optimizer, X, y, steps):
+    for _ in range(steps):
+        loss = cross_entropy(model(X), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return float(loss.data)
+
+
+def test_equal_starting_weights_give_equal_hidden_neurons_for_ever(digits):
+    model = MLP(64, [16, 10], activation="tanh", random_state=SEED)
+    for layer in model.layers:
+        layer.W.data = np.full(layer.W.data.shape, 0.1)
+    cross_entropy(model(digits["X_train"]), digits["y_train"]).backward()
+    assert len(np.unique(model.layers[0].W.grad, axis=0)) == 1
+    _fit(model, Adam(model.parameters(), lr=0.01), digits["X_train"], digits["y_train"], 30)
+    assert len(np.unique(model.layers[0].W.data, axis=0)) == 1
+
+
+def _activation_stds(activation, init, X):
+    "Std of the activations of ten hidden layers of 100; init is a name or a fixed std."
+    model = MLP(64, [100] * 10 + [10], activation=activation,
+                init=init if isinstance(init, str) else "uniform", random_state=SEED)
+    if not isinstance(init, str):
+        rng = np.random.default_rng(SEED)
+        for layer in model.layers:
+            layer.W.data = rng.normal(0.0, init, layer.W.data.shape)
+    a, stds = Tensor(X), []
+    for layer in model.layers[:-1]:
+        a = getattr(layer(a), activation)()
+        stds.append(a.data.std())
+    return stds
+
+
+@pytest.mark.parametrize("activation, init, keeps_scale", [
+    ("tanh", "xavier", True), ("relu", "he", True),
+    ("tanh", 0.01, False), ("relu", "uniform", False)])
+def test_only_xavier_for_tanh_and_he_for_relu_keep_the_signal_through_ten_layers(
+        digits, activation, init, keeps_scale):
+    stds = _activation_stds(activation, init, digits["X_train"][:500])
+    assert (0.1 < stds[-1] / stds[0] < 10) == keeps_scale, stds
+
+
+def test_standardised_inputs_reach_a_low_loss_in_fewer_steps_at_each_ones_best_rate(digits):
+    def fewest_steps(X):
+        best = None
+        for lr in (0.01, 0.03, 0.1, 0.3, 1.0, 3.0):
+            model = MLP(64, [10], random_state=SEED)
+            optimizer = SGD(model.parameters(), lr=lr)
+            for step in range(1, 301):
+                loss = cross_entropy(model(X), digits["y_train"])
+                if loss.data < 0.3:
+                    best = step if best is None else min(best, step)
+                    break
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+        return best
+    assert 3 * fewest_steps(digits["X_train"]) < fewest_steps(digits["X_train_raw"])
+
+
+# The debugging recipe: each check passes the correct network and catches the planted bug.
+
+def test_initial_loss_check_catches_unstandardised_inputs(digits):
+    ln_k = math.log(10)
+    for X, bug in ((digits["X_train"], False), (digits["X_train_raw"], True)):
+        loss = float(cross_entropy(MLP(64, [64, 10], random_state=SEED)(X), digits["y_train"]).data)
+        assert (abs(loss - ln_k) >= 0.1 * ln_k) == bug, loss
+
+
+def test_overfitting_a_tiny_batch_catches_an_optimiser_on_another_model(digits):
+    X, y = digits["X_train"][:20], digits["y_train"][:20]
+    model = MLP(64, [64, 10], random_state=SEED)
+    assert _fit(model, Adam(model.parameters(), lr=0.01), X, y, 200) < 0.01
+    optimizer = Adam(MLP(64, [64, 10], random_state=SEED).parameters(), lr=0.01)
+    model = MLP(64, [64, 10], random_state=SEED)
+    assert _fit(model, optimizer, X, y, 200) > 1.0
+
+
+def _softmax_regression_loss(W, X, y):
+    z = X @ W.T
+    z = z - z.max(axis=1, keepdims=True)
+    return np.mean(np.log(np.exp(z).sum(axis=1)) - z[np.arange(len(y)), y])
+
+
+def _softmax_regression_gradient(W, X, y):
+    z = X @ W.T
+    P = np.exp(z - z.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    P[np.arange(len(y)), y] -= 1
+    return P.T @ X / len(y)
+
+
+def test_numeric_gradient_check_catches_a_gradient_without_its_one_over_n(digits):
+    X, y = digits["X_train"][:50], digits["y_train"][:50]
+    W = np.random.default_rng(SEED).normal(0, 0.1, (10, 64))
+    rng = np.random.default_rng(SEED)
+    for gradient, bug in ((_softmax_regression_gradient, False),
+                          (lambda W, X, y: _softmax_regression_gradient(W, X, y) * len(y), True)):
+        analytic, errors = gradient(W, X, y), []
+        for j, k in zip(rng.integers(0, 10, 20), rng.integers(0, 64, 20)):
+            W_plus, W_minus = W.copy(), W.copy()
+            W_plus[j, k] += 1e-5
+            W_minus[j, k] -= 1e-5
+            numeric = (_softmax_regression_loss(W_plus, X, y)
+                       - _softmax_regression_loss(W_minus, X, y)) / 2e-5
+            errors.append(abs(analytic[j, k] - numeric) / (abs(analytic[j, k]) + abs(numeric) + 1e-12))
+        assert (max(errors) > 0.5) == bug and (max(errors) < 1e-6) != bug
+
+
+def test_learning_rate_sweep_puts_adam_at_lr_1_outside_the_working_range(digits):
+    def loss_after_three_epochs(lr):
+        model = MLP(64, [64, 10], random_state=SEED)
+        optimizer = Adam(model.parameters(), lr=lr)
+        for epoch in range(1, 4):
+            for X_batch, y_batch in batches(digits["X_train"], digits["y_train"], 64,
+                                            random_state=epoch):
+                _fit(model, optimizer, X_batch, y_batch, 1)
+        return float(cross_entropy(model(digits["X_train"]), digits["y_train"]).data)
+    assert loss_after_three_epochs(0.01) < 0.5 < math.log(10) < loss_after_three_epochs(1.0)
+
+
+def test_curves_tell_shuffled_validation_labels_from_overfitting(digits):
+    model = MLP(64, [64, 10], random_state=SEED)
+    _fit(model, Adam(model.parameters(), lr=0.01), digits["X_train"], digits["y_train"], 100)
+    predictions = model(digits["X_val"]).data.argmax(axis=1)
+    shuffled = np.random.default_rng(SEED).permutation(digits["y_val"])
+    assert np.mean(predictions == digits["y_val"]) > 0.9          # a healthy network
+    assert np.mean(predictions == shuffled) < 0.2                 # at chance with the bug
+
+
+def test_adam_without_bias_correction_takes_a_first_step_about_three_times_too_large():
+    first = bank.adam_step(0.0, 1.0, 0.0, 0.0, 1, 0.1, 0.9, 0.999, 0.0)[0]
+    uncorrected = 0.1 * 0.1 / math.sqrt(0.001)
+    assert first == pytest.approx(-0.1) and uncorrected / 0.1 == pytest.approx(math.sqrt(10))
