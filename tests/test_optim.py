@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annlib import Value
-from annlib.nn import MLP
 from annlib.data import load_digits
+from annlib.nn import MLP
 from annlib.optim import SGD, Adam
 from annlib.tensor import MLP as TensorMLP
 from annlib.tensor import Tensor, cross_entropy
