@@ -1,13 +1,11 @@
 """Tests of annlib.graph: the DOT that draw_graph writes, and the SVG it draws itself
 when Graphviz's `dot` program is missing (the layered layout of annlib.graph_svg)."""
 
-import math
 import re
 import time
 import xml.etree.ElementTree as ET
 
 import graphviz
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
