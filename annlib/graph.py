@@ -28,7 +28,8 @@ import numpy as np
 from .engine import Value
 
 __all__ = [
-    "draw_graph", "GraphTooLargeError", "ComputationGraph", "Drawing", "DOT_INSTALL_HELP",
+    "draw_graph", "GraphTooLargeError", "ComputationGraph", "Drawing", "Record", "Circle",
+    "Arrow", "DOT_INSTALL_HELP",
     "graph_nodes", "children_of", "input_names",
 ]
 
@@ -68,10 +69,11 @@ class Record(NamedTuple):
 
 
 class Circle(NamedTuple):
-    """An operation: a small circle with its symbol (+, *, tanh, ...)."""
+    """An operation: a small circle with its symbol (+, *, tanh, ...); or an ellipse."""
     id: str
     text: str
     fill: str = None
+    shape: str = "circle"
 
 
 class Arrow(NamedTuple):
@@ -79,6 +81,7 @@ class Arrow(NamedTuple):
     tail: str
     head: str
     on_path: bool = False
+    label: str = ""
 
 
 class Drawing:
@@ -128,6 +131,8 @@ def _to_dot(drawing, node_count):
                        margin="0.02", **style)
         else:
             style = {"color": PATH_COLOUR, "penwidth": "2"} if item.on_path else {}
+            if item.label:
+                style["label"] = item.label
             graph.edge(item.tail, item.head, **style)
     return graph
 
@@ -142,6 +147,18 @@ class ComputationGraph(graphviz.Digraph):
 
     drawing = None
     node_count = 0
+
+    @classmethod
+    def from_digraph(cls, digraph):
+        """Any `graphviz.Digraph` as a ComputationGraph, so it shows as a picture even
+        where `dot` is missing (annlib reads its DOT text: nodes, edges, records, labels)."""
+        from .graph_svg import read_dot   # here, not at the top: graph_svg reads this module
+        graph = cls(name=digraph.name, comment=digraph.comment, body=list(digraph.body),
+                    graph_attr=dict(digraph.graph_attr), node_attr=dict(digraph.node_attr),
+                    edge_attr=dict(digraph.edge_attr))
+        graph.drawing = read_dot(graph.source)
+        graph.node_count = len(graph.drawing.nodes)
+        return graph
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         try:

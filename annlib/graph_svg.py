@@ -30,9 +30,9 @@ import xml.etree.ElementTree as ET
 from bisect import bisect_right, insort
 from collections import deque
 
-from .graph import PATH_COLOUR, Circle
+from .graph import PATH_COLOUR, Arrow, Circle, Drawing, Record
 
-__all__ = ["draw_svg", "layered_layout", "text_width"]
+__all__ = ["draw_svg", "layered_layout", "read_dot", "text_width"]
 
 FONT_SIZE = 11          # values' boxes
 OP_FONT_SIZE = 10       # operation circles
@@ -297,6 +297,8 @@ def _size(node, horizontal):
     """(width, height) of a node on the page. A record's fields run along the flow,
     side by side left to right, stacked top to bottom (as Graphviz does)."""
     if isinstance(node, Circle):
+        if node.shape == "ellipse":
+            return max(MIN_CIRCLE, text_width(node.text, FONT_SIZE) * 1.2 + 16), RECORD_HEIGHT + 4
         diameter = max(MIN_CIRCLE, text_width(node.text, OP_FONT_SIZE) + 10)
         return diameter, diameter
     widths = _field_widths(node)
@@ -336,11 +338,16 @@ def _draw_record(parent, node, x, y, width, height, horizontal):
         _text(group, fx, fy, field, FONT_SIZE)
 
 
-def _draw_circle(parent, node, x, y, diameter):
+def _draw_circle(parent, node, x, y, width, height):
     group = ET.SubElement(parent, "g", {"class": "op"})
-    ET.SubElement(group, "circle", cx=_number(x), cy=_number(y), r=_number(diameter / 2),
-                  fill=node.fill or "white", stroke="black")
-    _text(group, x, y, node.text, OP_FONT_SIZE)
+    if node.shape == "ellipse":
+        ET.SubElement(group, "ellipse", cx=_number(x), cy=_number(y), rx=_number(width / 2),
+                      ry=_number(height / 2), fill=node.fill or "white", stroke="black")
+        _text(group, x, y, node.text, FONT_SIZE)
+    else:
+        ET.SubElement(group, "circle", cx=_number(x), cy=_number(y), r=_number(width / 2),
+                      fill=node.fill or "white", stroke="black")
+        _text(group, x, y, node.text, OP_FONT_SIZE)
 
 
 def _page_point(direction):
@@ -419,15 +426,107 @@ def draw_svg(drawing, note=None):
                 shifted(r - ARROW_LENGTH, c + ARROW_HALF_WIDTH)]
         ET.SubElement(arrows, "polygon", fill=colour, stroke=colour,
                       points=" ".join(f"{_number(x)},{_number(y)}" for x, y in head))
+        if arrow.label:               # just after the tail, beside the arrow, on a white patch
+            (r, c) = route[1]
+            x, y = shifted(r + LAYER_GAP / 4, c - OP_FONT_SIZE * 0.7)
+            _text(svg, x, y, arrow.label, OP_FONT_SIZE, fill=colour, stroke="white",
+                  **{"stroke-width": "3", "paint-order": "stroke", "class": "edge-label"})
 
     boxes = ET.SubElement(svg, "g", {"class": "nodes"})
     for node in nodes:
         x, y = placed[node.id][0] + dx, placed[node.id][1] + dy
         if isinstance(node, Circle):
-            _draw_circle(boxes, node, x, y, sizes[node.id][0])
+            _draw_circle(boxes, node, x, y, *sizes[node.id])
         else:
             _draw_record(boxes, node, x, y, *sizes[node.id], horizontal)
     if note:
         _text(svg, width / 2, height - MARGIN - NOTE_FONT_SIZE / 2, note, NOTE_FONT_SIZE,
               fill="#666666", **{"class": "note"})
     return ET.tostring(svg, encoding="unicode")
+
+
+# =============================================================================
+# Reading DOT: any graphviz.Digraph becomes a Drawing
+# =============================================================================
+
+_DOT_TOKEN = re.compile(r"""\s*(?:(->|--|[\[\]{};=,])|"((?:[^"\\]|\\.)*)"|([^\s\[\]{};=,"]+))""")
+_ELLIPSES = ("ellipse", "oval", "circle", "doublecircle", "point", "egg")
+
+
+def _dot_tokens(line):
+    """The tokens of one DOT statement; quoted strings come back unquoted."""
+    tokens = []
+    for symbol, quoted, word in _DOT_TOKEN.findall(line):
+        if quoted or (not symbol and not word):
+            tokens.append(re.sub(r'\\(["\\])', r"\1", quoted))
+        else:
+            tokens.append(symbol or word)
+    return tokens
+
+
+def _dot_attributes(tokens):
+    """{key: value} from ``key=value key2="value 2"`` tokens (brackets and commas ignored)."""
+    tokens = [t for t in tokens if t not in ("[", "]", ",", ";")]
+    return {tokens[i - 1]: tokens[i + 1] for i, t in enumerate(tokens)
+            if t == "=" and 0 < i < len(tokens) - 1}
+
+
+def _record_fields(label):
+    """A record label ``{ a | data 2.0 | grad 1 }`` as its fields, braces and escapes removed."""
+    fields = re.split(r"(?<!\\)\|", label)
+    return tuple(re.sub(r"\\(.)", r"\1", re.sub(r"(?<!\\)[{}]", "", f)).strip() or " "
+                 for f in fields)
+
+
+def _plain_label(text):
+    # DOT's line breaks (\n, \l, \r) become spaces: one line per node here
+    return re.sub(r"\\[nlr]", " ", text).replace("\\", "")
+
+
+def read_dot(source):
+    """The nodes, edges and title of DOT text as the graphviz package writes it
+    (one statement per line), as a `Drawing`. Records keep their fields; circles
+    and ellipses stay round; every other shape becomes a box; edge labels stay."""
+    graph_attributes, node_defaults, nodes, arrows = {}, {}, {}, []
+
+    def node(name, attributes=None):
+        if name not in nodes:
+            nodes[name] = dict(node_defaults)
+        nodes[name].update(attributes or {})
+
+    for line in source.splitlines():
+        tokens = _dot_tokens(line)
+        if not tokens or tokens[-1] == "{" or tokens[0] == "}":
+            continue
+        if tokens[0] in ("graph", "node", "edge") and len(tokens) > 1 and tokens[1] == "[":
+            target = {"graph": graph_attributes, "node": node_defaults, "edge": {}}[tokens[0]]
+            target.update(_dot_attributes(tokens[1:]))
+        elif len(tokens) > 1 and tokens[1] == "=":
+            graph_attributes.update(_dot_attributes(tokens))
+        elif len(tokens) > 2 and tokens[1] in ("->", "--"):
+            node(tokens[0])
+            node(tokens[2])
+            attributes = _dot_attributes(tokens[3:])
+            arrows.append(Arrow(tokens[0], tokens[2], "color" in attributes,
+                                _plain_label(attributes.get("label", ""))))
+        else:
+            node(tokens[0], _dot_attributes(tokens[1:]))
+
+    drawing = Drawing(title=_plain_label(graph_attributes.get("label", "")) or None,
+                      direction=graph_attributes.get("rankdir", "TB").upper())
+    if drawing.direction not in ("LR", "RL", "TB", "BT"):
+        drawing.direction = "TB"
+    for name, attributes in nodes.items():
+        label = attributes.get("label", name)
+        shape = attributes.get("shape", "ellipse").lower()
+        fill = attributes.get("fillcolor") if "filled" in attributes.get("style", "") else None
+        if shape in ("record", "mrecord"):
+            drawing.add(Record(name, _record_fields(label), fill))
+        elif shape in _ELLIPSES:
+            drawing.add(Circle(name, _plain_label(label), fill,
+                               "circle" if shape in ("circle", "doublecircle", "point") else "ellipse"))
+        else:
+            drawing.add(Record(name, (_plain_label(label),), fill))
+    for arrow in arrows:
+        drawing.add(arrow)
+    return drawing

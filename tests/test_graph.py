@@ -275,6 +275,9 @@ def node_boxes(root):
     for circle in root.iter(SVG + "circle"):
         cx, cy, r = (float(circle.get(k)) for k in ("cx", "cy", "r"))
         boxes.append((cx - r, cy - r, cx + r, cy + r))
+    for ellipse in root.iter(SVG + "ellipse"):
+        cx, cy, rx, ry = (float(ellipse.get(k)) for k in ("cx", "cy", "rx", "ry"))
+        boxes.append((cx - rx, cy - ry, cx + rx, cy + ry))
     return boxes
 
 
@@ -538,3 +541,51 @@ def test_a_cycle_is_refused():
     with pytest.raises(ValueError, match="cycle"):
         graph_svg.layered_layout(["a", "b"], [("a", "b"), ("b", "a")], {"a": 1, "b": 1},
                                  {"a": 1, "b": 1})
+
+
+# --- any graphviz.Digraph, read back from its DOT ---------------------------------------
+
+def test_reading_draw_graphs_dot_back_gives_the_same_drawing():
+    a = Value(2.0, label='a|{x} "q"')
+    b = Value(-3.0, label="b")
+    L = a * b + a
+    L.label = "L"
+    L.backward()
+    g = graph.draw_graph(L, highlight=[a, L], title='a "title"', direction="TB")
+    read = graph_svg.read_dot(g.source)
+    assert sorted(map(repr, read.items)) == sorted(map(repr, g.drawing.items))
+    assert (read.title, read.direction) == ('a "title"', "TB")
+
+
+def neuron_diagram():
+    """Chapter 01's picture of a neuron, drawn with graphviz directly."""
+    diagram = graphviz.Digraph(graph_attr={"rankdir": "LR"}, node_attr={"fontname": "Helvetica"})
+    for k in (1, 2, 3):
+        diagram.node(f"x{k}", f"x{k}", shape="circle")
+        diagram.edge(f"x{k}", "sum", label=f"w{k}")
+    diagram.node("b", "bias b", shape="plaintext")
+    diagram.edge("b", "sum")
+    diagram.node("sum", "z = w1·x1 + w2·x2 + w3·x3 + b", shape="box")
+    diagram.node("f", "a = f(z)")
+    diagram.edge("sum", "f")
+    return diagram
+
+
+def test_any_digraph_becomes_a_picture_without_dot(no_dot):
+    diagram = neuron_diagram()
+    g = graph.ComputationGraph.from_digraph(diagram)
+    assert g.source == diagram.source and g.node_count == 6
+    data, _ = DisplayFormatter().format(g)
+    root = parse_svg(data["image/svg+xml"])
+    shown = texts(root)
+    for text in ("x1", "x3", "w1", "w3", "bias b", "z = w1·x1 + w2·x2 + w3·x3 + b", "a = f(z)"):
+        assert text in shown
+    assert len(list(root.iter(SVG + "circle"))) == 3          # x1, x2, x3
+    assert len(list(root.iter(SVG + "ellipse"))) == 1         # the default shape: a = f(z)
+    assert len(list(root.iter(SVG + "path"))) == 5
+    assert overlapping(node_boxes(root)) == []
+
+
+def test_any_digraph_is_drawn_by_graphviz_when_dot_is_there():
+    svg = graph.ComputationGraph.from_digraph(neuron_diagram()).svg()
+    assert "<svg" in svg and "annlib-graph" not in svg
