@@ -1,8 +1,9 @@
-"""Chapter 06 run top to bottom with Graphviz's `dot` missing from PATH.
+"""Chapters 06 and 07 run top to bottom with Graphviz's `dot` missing from PATH.
 
 Every computation graph must still arrive as a picture, annlib's own layered
 SVG, with the same text outputs as the committed notebook (drawn with `dot`)
 and no traceback; the backprop stepper widget draws its graph the same way.
+Chapter 07 also draws graphs with the learner's own graphviz code.
 """
 
 import json
@@ -11,9 +12,10 @@ import shutil
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
-CHAPTER_06 = Path(__file__).parent.parent / "chapters" / "06_backpropagation.ipynb"
+CHAPTERS = Path(__file__).parent.parent / "chapters"
 
 
 def environment_without_dot():
@@ -31,11 +33,13 @@ def graph_outputs(nb):
             for out in cell.outputs if "image/svg+xml" in out.get("data", {})]
 
 
-def test_chapter_06_draws_its_graphs_itself_when_dot_is_missing():
-    committed = nbformat.read(CHAPTER_06, as_version=4)
-    nb = nbformat.read(CHAPTER_06, as_version=4)
+@pytest.mark.parametrize("chapter", ["06_backpropagation", "07_autograd_from_scratch"])
+def test_chapter_draws_its_graphs_itself_when_dot_is_missing(chapter):
+    path = CHAPTERS / f"{chapter}.ipynb"
+    committed = nbformat.read(path, as_version=4)
+    nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=120, kernel_name="python3",
-                            resources={"metadata": {"path": str(CHAPTER_06.parent)}})
+                            resources={"metadata": {"path": str(CHAPTERS)}})
     client.execute(env=environment_without_dot())
 
     for cell in nb.cells:
