@@ -16,7 +16,8 @@ Two design choices a reader may wonder about:
   of thousands of values.
 
 A box shows numbers for a scalar `Value` and shapes for a `Tensor`
-(``W1 | 16x64 | grad 16x64``): a matrix of numbers does not fit in a box.
+(``W1 | 16x64 | grad 16x64``): a matrix of numbers does not fit in a box
+(a Tensor with no axes, such as a loss, is one number and shows it).
 """
 
 import math
@@ -336,21 +337,26 @@ def _format_number(x):
 
 
 def _shape_text(shape):
-    """A tensor's shape as a box shows it: 16x64, 64 (a vector) or scalar (no axes)."""
-    return "x".join(str(n) for n in shape) if len(shape) else "scalar"
+    """A tensor's shape as a box shows it: 16x64, or 64 for a vector."""
+    return "x".join(str(n) for n in shape)
 
 
 def _data_text(node):
-    """A Value's number ("data 0.4871"), or a Tensor's shape in place of its numbers ("16x64")."""
-    if isinstance(node.data, np.ndarray):
-        return _shape_text(node.data.shape)
-    return "data " + _format_number(node.data)
+    """A Value's number ("data 0.4871"), or a Tensor's shape in place of its numbers
+    ("16x64"); a Tensor with no axes (a loss) is one number, shown as a Value's is."""
+    data = node.data
+    if isinstance(data, np.ndarray):
+        return _shape_text(data.shape) if data.ndim else "data " + _format_number(float(data))
+    return "data " + _format_number(data)
 
 
-def _grad_text(grad):
-    """"grad 0.1234" for a number, "grad 16x64" for an array, "grad ?" before any backward."""
+def _grad_text(node, grad):
+    """"grad 0.1234", "grad 16x64" for an array, "grad ?" before a backward reaches it,
+    "no grad" for a Tensor that does not require one."""
     if isinstance(grad, np.ndarray):
-        return "grad " + _shape_text(grad.shape)
+        return "grad " + (_shape_text(grad.shape) if grad.ndim else _format_number(float(grad)))
+    if grad is None and getattr(node, "requires_grad", True) is False:
+        return "no grad"
     return "grad " + _format_number(grad)
 
 
@@ -414,7 +420,7 @@ def draw_graph(value, show_grad=True, highlight=None, direction="LR", max_nodes=
             fields[0] = f"{name or 'z'} = Σ w·x + b ({n_in} inputs)"
         fields.append(_data_text(node))
         if show_grad:
-            fields.append(_grad_text(grads.get(node) if grads is not None else node.grad))
+            fields.append(_grad_text(node, grads.get(node) if grads is not None else node.grad))
         fill = (node_colors or {}).get(node)
         if fill is None and node in marked:
             fill = HIGHLIGHT

@@ -6,6 +6,7 @@ import time
 import xml.etree.ElementTree as ET
 
 import graphviz
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -589,3 +590,50 @@ def test_any_digraph_becomes_a_picture_without_dot(no_dot):
 def test_any_digraph_is_drawn_by_graphviz_when_dot_is_there():
     svg = graph.ComputationGraph.from_digraph(neuron_diagram()).svg()
     assert "<svg" in svg and "annlib-graph" not in svg
+
+
+# --- Tensor graphs: shapes in place of numbers -------------------------------------------
+
+def tensor_mlp_loss(backward=True):
+    """annlib.tensor's 64-16-10 network on a batch of 32: the loss and its parameters."""
+    from annlib.tensor import MLP as TensorMLP, Tensor, cross_entropy
+    model = TensorMLP(64, [16, 10], random_state=0)
+    X = Tensor(np.random.default_rng(0).normal(size=(32, 64)), label="X")
+    loss = cross_entropy(model(X), np.arange(32) % 10)
+    loss.label = "L"
+    if backward:
+        loss.backward()
+    return loss, model
+
+
+def test_tensor_boxes_show_shapes_of_data_and_grad():
+    loss, model = tensor_mlp_loss()
+    g = graph.draw_graph(loss)
+    assert node_line(g, "W1").count("16x64") == 2             # W1 | 16x64 | grad 16x64
+    assert "{ b1 | 16 | grad 16 }" in node_line(g, "b1")      # a bias's gradient summed back
+    assert "{ z1 | 32x16 | grad 32x16 }" in node_line(g, "z1")
+    assert "{ X | 32x64 | no grad }" in node_line(g, "X")     # an input needs no gradient
+    assert f"data {loss.data:.4f} | grad 1.0000" in node_line(g, "L")   # a loss is one number
+    assert len(records(g)) == 9 and sorted(set(ops(g).values())) == sorted(
+        {loss._op} | {z._op for z in loss._children} | {"relu"})
+
+
+def test_tensor_grad_before_backward_is_a_question_mark():
+    loss, _ = tensor_mlp_loss(backward=False)
+    g = graph.draw_graph(loss)
+    assert "{ W1 | 16x64 | grad ? }" in node_line(g, "W1")
+
+
+def test_tensor_graph_drawn_without_dot_shows_shapes_and_keeps_the_layout_rules():
+    loss, model = tensor_mlp_loss()
+    g = graph.draw_graph(loss, highlight=model.layers[0].W)
+    root = parse_svg(g.svg_without_dot())
+    shown = texts(root)
+    for text in ("W1", "16x64", "grad 16x64", "32x10", "no grad"):
+        assert text in shown
+    assert overlapping(node_boxes(root)) == []
+    for points in arrow_points(root):
+        xs = [x for x, _ in points]
+        assert xs == sorted(xs)
+    filled = [r for r in root.iter(SVG + "rect") if r.get("fill") == graph.HIGHLIGHT]
+    assert len(filled) == 1                      # one Tensor to highlight, not its rows
