@@ -128,7 +128,7 @@ def _to_dot(drawing, node_count):
             graph.node(item.id, label, shape="record", **style)
         elif isinstance(item, Circle):
             style = {"style": "filled", "fillcolor": item.fill} if item.fill else {}
-            graph.node(item.id, item.text, shape="circle", fontsize="10", width="0.3",
+            graph.node(item.id, item.text, shape=item.shape, fontsize="10", width="0.3",
                        margin="0.02", **style)
         else:
             style = {"color": PATH_COLOUR, "penwidth": "2"} if item.on_path else {}
@@ -178,8 +178,10 @@ class ComputationGraph(graphviz.Digraph):
 
     def svg_without_dot(self):
         """The picture drawn by annlib itself (a layered layout), whether or not `dot` exists."""
-        from .graph_svg import draw_svg   # here, not at the top: graph_svg reads this module
-        return draw_svg(self.drawing, note=SELF_DRAWN_NOTE)
+        from .graph_svg import draw_svg, read_dot   # here, not at the top: graph_svg reads this module
+        # a graph built node by node (or copied) has no drawing yet: read its DOT
+        drawing = self.drawing if self.drawing is not None else read_dot(self.source)
+        return draw_svg(drawing, note=SELF_DRAWN_NOTE)
 
     def __repr__(self):
         # The default repr has a memory address, which differs on every run.

@@ -4,8 +4,8 @@
 the classic one for graphs that flow one way (Sugiyama's), in four steps:
 
 1. Layers. Each node sits one layer after its furthest input (the longest path
-   from the inputs). A leaf moves up to just before the first node that reads
-   it, so a bias or a target is drawn next to where it is used.
+   from the inputs). A leaf moves forward to just before the first node that
+   reads it, so a bias or a target is drawn next to where it is used.
 2. Long edges. An arrow that skips layers gets a waypoint in every layer it
    crosses, so it runs beside the boxes there instead of through them.
 3. Order within each layer. Sweeps sort each layer by the mean position of its
@@ -18,6 +18,8 @@ the classic one for graphs that flow one way (Sugiyama's), in four steps:
 
 All arrows bend only in the gaps between layers, so they never cross a box.
 Text widths are estimates from Helvetica's proportions: no font is measured.
+`read_dot` turns the DOT text of any `graphviz.Digraph` into the same kind of
+drawing, so pictures made with graphviz directly can be drawn here too.
 
 >>> from annlib import Value
 >>> from annlib.graph import draw_graph
@@ -82,10 +84,9 @@ class Layout:
     the gap to the next layer, then straight again, ...
     """
 
-    def __init__(self, centres, routes, layers):
+    def __init__(self, centres, routes):
         self.centres = centres
         self.routes = routes
-        self.layers = layers
 
 
 def _topological_order(nodes, preds, succs):
@@ -269,8 +270,7 @@ def layered_layout(nodes, edges, length, breadth):
         entry = centres[head][0] - length[head] / 2
         route += [(min(layer_start[r_head], entry - ARROW_LENGTH), c[head]), (entry, c[head])]
         routes.append(route)
-    real_centres = {n: centres[n] for n in nodes}
-    return Layout(real_centres, routes, [[n for n in layer if n in real_centres] for layer in layers])
+    return Layout({n: centres[n] for n in nodes}, routes)
 
 
 # =============================================================================

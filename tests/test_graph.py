@@ -637,3 +637,13 @@ def test_tensor_graph_drawn_without_dot_shows_shapes_and_keeps_the_layout_rules(
         assert xs == sorted(xs)
     filled = [r for r in root.iter(SVG + "rect") if r.get("fill") == graph.HIGHLIGHT]
     assert len(filled) == 1                      # one Tensor to highlight, not its rows
+
+
+def test_a_computation_graph_built_node_by_node_draws_itself_without_dot(no_dot):
+    g = graph.ComputationGraph(graph_attr={"rankdir": "LR"})
+    g.node("a", "{ a | data 2.0000 }", shape="record")
+    g.node("t", "tanh", shape="circle")
+    g.edge("a", "t")
+    root = parse_svg(g.svg())
+    assert {"a", "data 2.0000", "tanh"} <= set(texts(root))
+    assert len(arrow_points(root)) == 1
