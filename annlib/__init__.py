@@ -9,7 +9,8 @@ Modules, each with one job:
 * ``annlib.optim``   - SGD (with momentum), for Values and Tensors
 * ``annlib.data``    - toy data sets, the digits, and `batches`
 * ``annlib.train``   - `fit`: the whole learning cycle in one call
-* ``annlib.viz``     - computation graphs and plots
+* ``annlib.graph``   - computation graphs (`draw_graph`), with or without Graphviz
+* ``annlib.viz``     - plots
 * ``annlib.widgets`` - interactive explorers for the notebooks
 * ``annlib.grading`` - checks for the exercise notebooks
 """

@@ -24,7 +24,7 @@ The widget in `annlib.widgets` only displays these steps.
 from typing import NamedTuple
 
 from .engine import Value
-from .viz import children_of, graph_nodes, input_names
+from .graph import children_of, graph_nodes, input_names
 
 __all__ = ["ChainRuleTerm", "BackpropStep", "backprop_steps", "node_names", "describe_step"]
 

@@ -16,8 +16,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .engine import Value
+from .graph import draw_graph, graph_nodes
 from .stepper import BackpropStep, ChainRuleTerm, backprop_steps, describe_step, node_names
-from .viz import ACTIVATION_FUNCTIONS, draw_graph, graph_nodes
+from .viz import ACTIVATION_FUNCTIONS
 
 __all__ = [
     "neuron_playground", "neuron_readout",
