@@ -11,7 +11,8 @@ Everything below is for instructors who write exercises.
 How to register an exercise
 ===========================
 
-Exercises live in ``annlib/grading/bank_00_04.py`` and ``bank_05_09.py``.
+Exercises live in ``annlib/grading/bank_00_04.py``, ``bank_05_09.py`` and, from chapter
+10 on, one module per chapter (``chapter_10.py``), each listed in `BANKS`.
 Decorate the *reference* (the correct answer) with `exercise`::
 
     from .core import exercise, Mistake
@@ -458,7 +459,7 @@ def exercise(exercise_id, title, **options):
     return register
 
 
-BANKS = ("bank_00_04", "bank_05_09")
+BANKS = ("bank_00_04", "bank_05_09", "chapter_10")
 BANK_ERRORS = {}
 _banks_loaded = False
 
