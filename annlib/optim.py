@@ -1,6 +1,11 @@
-"""Optimizers: turn gradients into parameter updates, as ``torch.optim`` does."""
+"""Optimizers: turn gradients into parameter updates, as ``torch.optim`` does.
+
+Parameters may be scalar `Value`s or `annlib.tensor.Tensor`s; a Tensor is
+updated in place, element by element, by the same rule.
+"""
 
 from .engine import Value
+from .tensor import Tensor
 
 __all__ = ["SGD"]
 
@@ -24,8 +29,9 @@ class SGD:
         if not self.params:
             raise ValueError("SGD expects a non-empty list of parameters (model.parameters())")
         for p in self.params:
-            if not isinstance(p, Value):
-                raise TypeError(f"SGD expects Values as parameters, got {type(p).__name__}")
+            if not isinstance(p, (Value, Tensor)):
+                raise TypeError(f"SGD expects Values or Tensors as parameters, "
+                                f"got {type(p).__name__}")
         for name, value in (("lr", lr), ("momentum", momentum)):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
                 raise ValueError(f"SGD expects a non-negative number for {name}, got {value!r}")
@@ -34,21 +40,29 @@ class SGD:
         self.velocity = [0.0] * len(self.params)
 
     def step(self):
-        """Move every parameter one step against its gradient."""
+        """Move every parameter one step against its gradient.
+
+        A Tensor whose gradient is None (no backward() reached it) stays put, as in PyTorch.
+        """
         lr, mu = self.lr, self.momentum
         if mu == 0.0:
             for p in self.params:
-                p.data -= lr * p.grad
+                if p.grad is not None:
+                    p.data -= lr * p.grad  # in place for a Tensor's array
             return
         velocity = self.velocity
         for i, p in enumerate(self.params):
-            velocity[i] = mu * velocity[i] + p.grad
-            p.data -= lr * velocity[i]
+            if p.grad is not None:
+                velocity[i] = mu * velocity[i] + p.grad  # a new array: never the gradient itself
+                p.data -= lr * velocity[i]
 
     def zero_grad(self):
-        """Set every parameter's gradient to 0 before the next backward()."""
+        """Clear every parameter's gradient before the next backward().
+
+        A Value's becomes 0; a Tensor's becomes None, as PyTorch's ``zero_grad()`` does.
+        """
         for p in self.params:
-            p.grad = 0.0
+            p.grad = None if isinstance(p, Tensor) else 0.0
 
     def __repr__(self):
         return f"SGD({len(self.params)} parameters, lr={self.lr:g}, momentum={self.momentum:g})"

@@ -72,7 +72,7 @@ def test_sgd_takes_a_models_parameters_from_any_iterable():
 
 @pytest.mark.parametrize("params, kwargs, error, message", [
     ([], {"lr": 0.1}, ValueError, "non-empty list of parameters"),
-    ([1.0], {"lr": 0.1}, TypeError, "expects Values as parameters, got float"),
+    ([1.0], {"lr": 0.1}, TypeError, "expects Values or Tensors as parameters, got float"),
     ([Value(1.0)], {"lr": -0.1}, ValueError, "non-negative number for lr, got -0.1"),
     ([Value(1.0)], {"lr": "0.1"}, ValueError, "for lr, got '0.1'"),
     ([Value(1.0)], {"lr": True}, ValueError, "for lr, got True"),
