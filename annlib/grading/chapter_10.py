@@ -18,10 +18,11 @@ Z = X @ W.T + b has shape (n, n_out). Three choices shape these checks:
 """
 
 import copy
+import random
 
 import numpy as np
 
-from .core import BadAnswer, Mistake, exercise
+from .core import BadAnswer, Mistake, close, exercise
 
 __all__ = []  # everything here is registered with the grader; nothing to import
 
@@ -98,11 +99,6 @@ def _wrong_shape(outcomes, expected):
     return any(o.ok and _shapes(o.value) != _shapes(e) for o, e in zip(outcomes, expected))
 
 
-def _square_and_oblong(oblong, square):
-    """Cases: oblong ones first (all sizes differ), then square ones."""
-    return list(oblong) + list(square)
-
-
 # =========================================================================================
 # 10.1 - the batch forward pass of one layer
 # =========================================================================================
@@ -111,12 +107,12 @@ _FORWARD_ARGS = ("X", "W", "b")
 
 
 def _forward_cases():
-    rng = __import__("random").Random("10.1 fixed cases")
+    rng = random.Random("10.1 fixed cases")
     oblong = [(_array(rng, 4, 3), _array(rng, 2, 3), _array(rng, 2)),
               (_array(rng, 1, 2), _array(rng, 3, 2), _array(rng, 3)),
               (_array(rng, 5, 2), _array(rng, 4, 2), _array(rng, 4))]
     square = [(_array(rng, 3, 3), _array(rng, 3, 3), _array(rng, 3))]
-    return _square_and_oblong(oblong, square)
+    return oblong + square   # oblong first: their failures are the most telling
 
 
 def _forward_random(rng):
@@ -172,12 +168,12 @@ _BACKWARD_ARGS = ("X", "W", "G")
 
 
 def _backward_cases():
-    rng = __import__("random").Random("10.2 fixed cases")
+    rng = random.Random("10.2 fixed cases")
     oblong = [(_array(rng, 4, 3), _array(rng, 2, 3), _array(rng, 4, 2)),
               (_array(rng, 1, 3), _array(rng, 2, 3), _array(rng, 1, 2)),
               (_array(rng, 5, 2), _array(rng, 3, 2), _array(rng, 5, 3))]
     square = [(_array(rng, 3, 3), _array(rng, 3, 3), _array(rng, 3, 3))]
-    return _square_and_oblong(oblong, square)
+    return oblong + square   # oblong first: their failures are the most telling
 
 
 def _backward_random(rng):
@@ -256,7 +252,7 @@ _CE_LARGE = (4, 5)   # the cases with logits of size 1000: e^1000 overflows
 
 
 def _ce_cases():
-    rng = __import__("random").Random("10.3 fixed cases")
+    rng = random.Random("10.3 fixed cases")
     return [(_array(rng, 4, 3), np.array([0, 2, 1, 2])),
             (_array(rng, 1, 5), np.array([3])),
             (_array(rng, 3, 2), np.array([1, 0, 1])),
@@ -286,7 +282,6 @@ def _one_hot(y, k):
 
 
 def _ce_small_cases_right(outcomes, expected):
-    from .core import close
     compare = close()
     return all(o.ok and compare(e, o.value) for i, (o, e) in enumerate(zip(outcomes, expected))
                if i not in _CE_LARGE)
@@ -294,7 +289,6 @@ def _ce_small_cases_right(outcomes, expected):
 
 def _ce_overflow(outcomes, expected):
     """Right for moderate logits, wrong (an error, inf or nan) for logits of size 1000."""
-    from .core import close
     compare = close()
     return _ce_small_cases_right(outcomes, expected) and not all(
         outcomes[i].ok and compare(expected[i], outcomes[i].value) for i in _CE_LARGE)
@@ -378,12 +372,12 @@ _HIDDEN_ARGS = ("G", "W", "Z")
 
 
 def _hidden_cases():
-    rng = __import__("random").Random("10.4 fixed cases")
+    rng = random.Random("10.4 fixed cases")
     oblong = [(_array(rng, 4, 2), _array(rng, 2, 3), _array(rng, 4, 3)),   # n, n_out, n_hidden
               (_array(rng, 1, 3), _array(rng, 3, 2), _array(rng, 1, 2)),
               (_array(rng, 2, 4), _array(rng, 4, 5), _array(rng, 2, 5))]
     square = [(_array(rng, 3, 3), _array(rng, 3, 3), _array(rng, 3, 3))]
-    return _square_and_oblong(oblong, square)
+    return oblong + square   # oblong first: their failures are the most telling
 
 
 def _hidden_random(rng):
@@ -443,7 +437,7 @@ _SUM_ARGS = ("grad", "shape")
 
 
 def _sum_cases():
-    rng = __import__("random").Random("10.5 fixed cases")
+    rng = random.Random("10.5 fixed cases")
     return [(_array(rng, 4, 3), (3,)),
             (_array(rng, 4, 3), (1, 3)),
             (_array(rng, 4, 3), (4, 1)),
@@ -582,7 +576,7 @@ def _net_case(rng, n, n_in, h, k):
 
 
 def _net_cases():
-    rng = __import__("random").Random("10.6 fixed cases")
+    rng = random.Random("10.6 fixed cases")
     return [_net_case(rng, 5, 4, 3, 2), _net_case(rng, 1, 3, 4, 5),
             _net_case(rng, 6, 2, 5, 3), _net_case(rng, 3, 3, 3, 3)]
 

@@ -121,7 +121,7 @@ must get and ``expect=`` a fragment the feedback must contain (for example an
 answer that raises: ``verdict="error", expect="ZeroDivisionError"``).
 
 Generic tests in ``tests/test_grading_core.py`` run over the whole registry
-(both banks): every mistake is rejected with its verdict and its feedback (or
+(every bank): every mistake is rejected with its verdict and its feedback (or
 ``expect`` fragment), every stub is "not attempted yet" (None, ``...``, a
 function raising NotImplementedError), every solution passes with full points.
 Adding an exercise adds its tests automatically; a bank's own test file only
