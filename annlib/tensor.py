@@ -45,7 +45,7 @@ Design choices a reader may wonder about:
 * Everything is float64, so gradients can be checked against finite differences.
 * A layer's ``x @ W.T + b`` is ONE node (`linear`), as in PyTorch, so training
   is fast; the same computation from ``@``, ``.T`` and ``+`` gives the same
-  gradients and stays available for teaching.
+  result and gradients, and stays available for teaching.
 
 >>> W = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True, label="W")
 >>> x = Tensor([1.0, -1.0])
@@ -120,7 +120,7 @@ def _result(data, children, op, backward, saved=None):
 
 
 def _constant(data):
-    """A Tensor that needs no gradient, around an array we already own (no copy)."""
+    """A Tensor that needs no gradient, around `data` as it is (no copy)."""
     out = _new(Tensor)
     out.data = _array(data)
     out.grad = None
@@ -175,10 +175,10 @@ class Tensor:
         if data is None:
             raise TypeError(f"Tensor expects a number, a nested list or an array of numbers, "
                             f"got {type(data).__name__}: {data!r}")
-        if not isinstance(requires_grad, bool):
+        if not isinstance(requires_grad, (bool, np.bool_)):
             raise TypeError(f"requires_grad must be True or False, got {requires_grad!r}")
         self.grad = None
-        self.requires_grad = requires_grad
+        self.requires_grad = bool(requires_grad)
         self.label = str(label)
         self._children = ()
         self._op = ""
@@ -466,6 +466,19 @@ class Tensor:
     def _reshape_backward(out, g):
         return (g.reshape(out._children[0].data.shape),)
 
+    def __getitem__(self, index):
+        """Elements picked as NumPy picks them: ``x[0]``, ``x[:, 1:]``, ``logp[rows, y]``."""
+        if isinstance(index, Tensor):
+            raise TypeError("index with integers, slices or integer arrays, not a Tensor "
+                            "(use its .data)")
+        return _result(self.data[index], (self,), "[]", self._getitem_backward, index)
+
+    @staticmethod
+    def _getitem_backward(out, g):  # each picked element's gradient goes back to its place
+        grad = np.zeros_like(out._children[0].data)
+        np.add.at(grad, out._saved, g)  # add.at: an element picked twice gets both
+        return (grad,)
+
     # -- the backward pass ------------------------------------------------------------
 
     def backward(self):
@@ -509,22 +522,21 @@ class Tensor:
                         child.grad = _array(child.grad + child_grad)  # a new array, never in place
 
     def topological_order(self):
-        """Every recorded node that leads here (itself included), each after all of its inputs."""
+        """Every node that leads here (itself included), each after all of its inputs."""
         return _topological_order(self, leaves=True)
 
 
 def _topological_order(root, leaves=False):
     """Depth-first post-order without recursion: each node after all of its children.
 
-    Only recorded nodes (those that require a gradient) are listed; leaves only
-    with ``leaves=True``.
+    Leaves (parameters, inputs, constants) are listed only with ``leaves=True``.
     """
     order, visited = [], {root}
     stack = [(root, iter(root._children))]
     while stack:
         node, children = stack[-1]
         for child in children:
-            if (child._children or (leaves and child.requires_grad)) and child not in visited:
+            if (leaves or child._children) and child not in visited:
                 visited.add(child)
                 stack.append((child, iter(child._children)))
                 break
@@ -579,9 +591,9 @@ def _linear_backward(out, g):  # g: (n, nout)
 
 def _log_softmax_data(z, axis):
     """log softmax(z) = z - log sum_j e^(z_j), computed after subtracting the max (no overflow)."""
-    shifted = z - np.max(z, axis=axis, keepdims=True)  # the largest entry becomes 0
+    shifted = z - z.max(axis=axis, keepdims=True)  # the largest entry becomes 0
     with np.errstate(divide="ignore"):
-        return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+        return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
 def log_softmax(x, axis=-1):
@@ -593,12 +605,13 @@ def log_softmax(x, axis=-1):
     array([-0.6931, -0.6931])
     """
     x = _as_tensor(x, "log_softmax")
-    return _result(_log_softmax_data(x.data, axis), (x,), "log_softmax", _log_softmax_backward, axis)
+    return _result(_log_softmax_data(x.data, axis), (x,), "log_softmax",
+                   _log_softmax_backward, axis)
 
 
 def _log_softmax_backward(out, g):
     p = np.exp(out.data)  # softmax(x)
-    return (g - p * np.sum(g, axis=out._saved, keepdims=True),)
+    return (g - p * g.sum(axis=out._saved, keepdims=True),)
 
 
 def cross_entropy(logits, targets):
@@ -619,9 +632,10 @@ def cross_entropy(logits, targets):
                          f"scores per example, got shape {z.shape}")
     n, K = z.shape
     y = _class_indices(targets, n, K)
-    logp = _log_softmax_data(z, 1)                        # (n, K)
-    loss = -np.add.reduce(logp[np.arange(n), y]) / n       # the picked log-probabilities
-    return _result(loss, (logits,), "cross_entropy", _cross_entropy_backward, (logp, y))
+    logp = _log_softmax_data(z, 1)                         # (n, K)
+    rows = np.arange(n)
+    loss = -np.add.reduce(logp[rows, y]) / n               # the picked log-probabilities
+    return _result(loss, (logits,), "cross_entropy", _cross_entropy_backward, (logp, rows, y))
 
 
 def _class_indices(targets, n, K):
@@ -635,7 +649,7 @@ def _class_indices(targets, n, K):
             raise ValueError(f"cross_entropy expects targets that are whole class indices "
                              f"0..{K - 1}, got {y.dtype} values such as {y[:3].tolist()}")
         y = y.astype(np.intp)
-    if n and (y.min() < 0 or y.max() >= K):
+    if n and (np.minimum.reduce(y) < 0 or np.maximum.reduce(y) >= K):
         bad = y[(y < 0) | (y >= K)][0]
         raise ValueError(f"cross_entropy expects targets in 0..{K - 1} (K = {K} classes, one "
                          f"per column of logits), got {bad}")
@@ -643,11 +657,10 @@ def _class_indices(targets, n, K):
 
 
 def _cross_entropy_backward(out, g):  # dL/dz = (P - Y) / n
-    logp, y = out._saved
-    n = len(y)
-    scale = g / n
+    logp, rows, y = out._saved
+    scale = g / len(y)
     grad = np.exp(logp) * scale          # P / n (times g)
-    grad[np.arange(n), y] -= scale       # - Y / n
+    grad[rows, y] -= scale               # - Y / n
     return (grad,)
 
 
@@ -659,10 +672,12 @@ ACTIVATIONS = ("linear", "relu", "leaky_relu", "sigmoid", "tanh")
 INITS = ("uniform", "xavier", "glorot", "he", "kaiming", "zeros")
 """Weight initialisations, for a layer with nin inputs and nout outputs:
 
-* ``"uniform"`` (default): U(-1/sqrt(nin), 1/sqrt(nin)), PyTorch's default for
-  ``nn.Linear`` weights and the scalar `annlib.nn`'s, so the same `random_state`
-  gives the same weights as ``annlib.nn.MLP``. Its variance 1/(3 nin) shrinks the
-  signal a little at every layer: fine for a few layers.
+* ``"uniform"`` (default): U(-1/sqrt(nin), 1/sqrt(nin)), the scalar `annlib.nn`'s
+  choice (so the same `random_state` gives the same weights as ``annlib.nn.MLP``)
+  and PyTorch's default for ``nn.Linear`` weights. Its variance 1/(3 nin) shrinks
+  the variance of the signal at every layer (to about 1/6 through a ReLU layer,
+  1/3 through tanh near 0): harmless for the course's networks of two or three
+  layers, a vanishing signal at ten.
 * ``"xavier"`` (or ``"glorot"``): U(-a, a), a = sqrt(6 / (nin + nout)), variance
   2 / (nin + nout): keeps the variance of activations and gradients about
   constant through tanh (and sigmoid, linear) layers (Glorot and Bengio, 2010).
@@ -671,7 +686,8 @@ INITS = ("uniform", "xavier", "glorot", "he", "kaiming", "zeros")
 * ``"zeros"``: every weight 0; every hidden unit then computes the same thing and
   gets the same gradient (for showing why weights start random).
 
-Biases start at 0 with every choice.
+Biases start at 0 with every choice (as in `annlib.nn`; PyTorch draws them from
+the same uniform as the weights).
 """
 
 
@@ -875,14 +891,12 @@ class MLP(Module):
         x = _as_batch(x, self.nin, "MLP")
         last = len(self.layers)
         for l, layer in enumerate(self.layers, start=1):
-            z = linear(x, layer.W, layer.b)
-            z.label = layer.z_label
+            x = linear(x, layer.W, layer.b)  # the shape was checked once, above
+            x.label = layer.z_label
             name = self.activation if l < last else self.output_activation
-            if name == "linear":
-                x = z
-                continue
-            x = getattr(z, name)()
-            x.label = f"a{l}"
+            if name != "linear":
+                x = getattr(x, name)()
+                x.label = f"a{l}"
             if l < last and self.dropout is not None:
                 x = self.dropout(x)
         return x

@@ -132,6 +132,16 @@ def test_sum_and_mean_over_any_axes_with_or_without_keepdims_match_finite_differ
                            expected, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("index", [
+    0, -1, (slice(None), 1), (slice(1, None), slice(None, None, -1)),
+    (np.array([0, 2, 2, 1]), np.array([1, 0, 0, 1])),  # (2, 0) picked twice
+])
+def test_indexing_matches_finite_differences_and_numpy(index):
+    x = np.random.default_rng(3).normal(size=(3, 2))
+    assert_tensor_gradients_match(lambda t: t[0][index], [x])
+    assert np.array_equal(Tensor(x)[index].data, x[index])
+
+
 @SETTINGS
 @given(data=st.data())
 def test_log_softmax_along_any_axis_matches_finite_differences(data):
@@ -324,6 +334,19 @@ def test_constants_are_not_recorded_and_get_no_gradient():
     loss.backward()
     assert x.grad is None and y.grad is None
     assert np.array_equal(w.grad, [2.0, 4.0])
+
+
+def test_topological_order_lists_every_node_once_after_its_inputs():
+    x = Tensor(np.ones((2, 3)), label="x")
+    W = Tensor(np.ones((4, 3)), requires_grad=True, label="W")
+    z = x @ W.T
+    loss = (z.relu() + z).sum()
+    order = loss.topological_order()
+    assert order[-1] is loss and len(order) == len(set(map(id, order))) == 7
+    position = {id(node): i for i, node in enumerate(order)}
+    assert all(position[id(child)] < position[id(node)]
+               for node in order for child in node._children)
+    assert x in order and W in order
 
 
 def test_a_chain_100000_deep_backpropagates_without_recursion():
@@ -571,6 +594,15 @@ def test_dropout_keeps_the_expected_value_and_zeroes_a_fraction_p():
     zeros = np.mean(out == 0)
     assert abs(zeros - p) < 4 * math.sqrt(p * (1 - p) / n)
     assert abs(out.mean() - 1) < 4 * math.sqrt(p / (1 - p) / n)  # std of one element: sqrt(p/(1-p))
+
+
+def test_mlp_drops_out_after_every_hidden_layer_whatever_its_activation():
+    X = np.ones((40, 3))
+    for activation in ("linear", "relu"):
+        model = MLP(3, [30, 30, 2], activation=activation, random_state=0, dropout=0.5)
+        drops = [node for node in cross_entropy(model(X), np.zeros(40, int)).topological_order()
+                 if node._op == "dropout"]
+        assert len(drops) == 2
 
 
 def test_dropout_gradient_is_its_mask():
