@@ -208,3 +208,15 @@ def test_each_matrix_exercise_has_cases_with_all_sizes_different_and_a_square_on
 def test_the_promised_misconceptions_are_catalogued(exercise_id, name, fragment):
     mistake = next(m for m in get_exercise(exercise_id).mistakes if m.name == name)
     assert fragment in mistake.feedback
+
+
+def test_a_right_answer_returned_as_a_list_passes_and_a_wrong_one_is_not_called_a_shape_error():
+    assert check("10.2", lambda X, W, G: list(chapter.linear_backward(X, W, G)), show=False).passed
+    wrong = check("10.2", lambda X, W, G: [G @ W, G.T @ X, G.sum(axis=0) + 1.0], show=False)
+    assert wrong.verdict == "wrong" and "wrong shape" not in wrong.feedback
+
+
+def test_an_answer_that_returns_nothing_is_told_so_not_called_a_shape_error():
+    result = check("10.1", lambda X, W, b: None, show=False)
+    assert result.verdict == "wrong" and "returned None" in result.feedback
+    assert "wrong shape" not in result.feedback

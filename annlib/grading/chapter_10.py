@@ -84,19 +84,22 @@ def _describe(call_name, arg_names):
     return describe
 
 
-def _shapes(value):
-    """The shape of a returned array, or the shapes of a returned tuple of arrays."""
+def _shape_differs(got, want):
+    """True when an array returned (or a part of a returned tuple) has another shape."""
+    if isinstance(want, tuple):  # a tuple of arrays, such as (dX, dW, db)
+        return (not isinstance(got, (list, tuple)) or len(got) != len(want)
+                or any(_shape_differs(g, w) for g, w in zip(got, want)))
+    if got is None:  # nothing returned: the generic feedback says so
+        return False
     try:
-        if isinstance(value, tuple):
-            return tuple(np.shape(v) for v in value)
-        return np.shape(value)
+        return np.shape(got) != np.shape(want)
     except ValueError:  # a ragged list: certainly not the expected shape
-        return "ragged"
+        return True
 
 
 def _wrong_shape(outcomes, expected):
     """Some case returned an array (or part) whose shape differs from the expected one."""
-    return any(o.ok and _shapes(o.value) != _shapes(e) for o, e in zip(outcomes, expected))
+    return any(o.ok and _shape_differs(o.value, e) for o, e in zip(outcomes, expected))
 
 
 # =========================================================================================
