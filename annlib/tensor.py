@@ -428,7 +428,7 @@ class Tensor:
     # -- reductions and shapes ------------------------------------------------------------
 
     def sum(self, axis=None, keepdims=False):
-        """Sum over `axis` (all elements by default); each input element gets the gradient 1 x g."""
+        """Sum over `axis` (all elements by default); each element's gradient is 1 x g."""
         with np.errstate(invalid="ignore", over="ignore"):  # inf - inf is nan
             out = np.sum(self.data, axis=axis, keepdims=keepdims)
         return _result(out, (self,), "sum", self._sum_backward, (axis, keepdims))
@@ -439,7 +439,7 @@ class Tensor:
         return (_expand(g, axis, keepdims, out._children[0].data.shape),)
 
     def mean(self, axis=None, keepdims=False):
-        """Mean over `axis` (all elements by default): the sum divided by the count m, so 1/m x g."""
+        """Mean over `axis` (all elements by default): the sum over m elements / m, so g / m."""
         with np.errstate(invalid="ignore", over="ignore"):
             out = np.mean(self.data, axis=axis, keepdims=keepdims)
         return _result(out, (self,), "mean", self._mean_backward, (axis, keepdims))
@@ -452,7 +452,7 @@ class Tensor:
         return (_expand(g / m, axis, keepdims, x.shape),)
 
     def reshape(self, *shape):
-        """The same elements in a new shape (``reshape(2, 3)`` or ``reshape((2, 3))``, -1 allowed)."""
+        """The same elements in a new shape: ``x.reshape(2, 3)`` or ``x.reshape((2, -1))``."""
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
         try:
@@ -591,8 +591,8 @@ def _linear_backward(out, g):  # g: (n, nout)
 
 def _log_softmax_data(z, axis):
     """log softmax(z) = z - log sum_j e^(z_j), computed after subtracting the max (no overflow)."""
-    shifted = z - z.max(axis=axis, keepdims=True)  # the largest entry becomes 0
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):  # -inf entries give -inf or nan
+        shifted = z - z.max(axis=axis, keepdims=True)  # the largest entry becomes 0
         return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
@@ -634,7 +634,9 @@ def cross_entropy(logits, targets):
     y = _class_indices(targets, n, K)
     logp = _log_softmax_data(z, 1)                         # (n, K)
     rows = np.arange(n)
-    loss = -np.add.reduce(logp[rows, y]) / n               # the picked log-probabilities
+    # minus the mean of the picked log-probabilities (0 - ..., so that a perfect
+    # prediction gives 0.0, not -0.0)
+    loss = 0.0 - np.add.reduce(logp[rows, y]) / n
     return _result(loss, (logits,), "cross_entropy", _cross_entropy_backward, (logp, rows, y))
 
 

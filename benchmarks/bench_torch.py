@@ -213,8 +213,9 @@ def main():
     mini = [(Xb, yb) for Xb, yb in mini[:args.mini_steps] if len(yb) == 32]
     workloads = {"full batch (1,797)": [(X, y)] * args.full_steps, "mini-batch (32)": mini}
 
-    print(f"Python {platform.python_version()}, NumPy {np.__version__}, torch {torch.__version__}, "
-          f"annlib {annlib.__version__}; {os.cpu_count()} CPU cores, one thread each")
+    print(f"Python {platform.python_version()}, NumPy {np.__version__}, "
+          f"torch {torch.__version__}, annlib {annlib.__version__}; "
+          f"{os.cpu_count()} CPU cores, one thread each")
     rows = []
     for label, batch_list in workloads.items():
         print(f"{label}: {len(batch_list)} steps each, turns of {TURN} ...", flush=True)

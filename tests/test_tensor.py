@@ -434,7 +434,7 @@ def test_sigmoid_tanh_log_softmax_and_cross_entropy_are_finite_at_huge_inputs(sc
 
 def test_cross_entropy_of_confident_correct_logits_is_zero_and_wrong_ones_exact():
     z = Tensor([[1000.0, -1000.0]])
-    assert cross_entropy(z, [0]).item() == 0.0
+    assert str(cross_entropy(z, [0]).item()) == "0.0"  # not -0.0
     assert cross_entropy(z, [1]).item() == 2000.0
 
 
@@ -503,6 +503,21 @@ def test_reshape_to_an_impossible_shape_names_both_shapes():
     with pytest.raises(ValueError, match=r"6 elements of shape \(2, 3\) into shape \(4,\)"):
         Tensor(np.ones((2, 3))).reshape(4)
     assert Tensor(np.ones((2, 3))).reshape((3, 2)).shape == Tensor(np.ones(6)).reshape(3, 2).shape
+
+
+def test_linear_with_shapes_that_do_not_fit_names_them():
+    W = Tensor(np.ones((3, 2)), requires_grad=True)
+    with pytest.raises(ValueError, match=r"x of shape \(n, nin\) and W of shape \(nout, nin\), "
+                                         r"got x \(4, 3\) and W \(3, 2\)"):
+        linear(np.ones((4, 3)), W)
+    with pytest.raises(ValueError, match=r"b of shape \(3,\) for W of shape \(3, 2\), got \(2,\)"):
+        linear(np.ones((4, 2)), W, Tensor(np.ones(2)))
+
+
+def test_item_needs_one_element():
+    assert Tensor([[2.5]]).item() == 2.5
+    with pytest.raises(ValueError, match=r"one-element Tensor, got shape \(2,\)"):
+        Tensor([1.0, 2.0]).item()
 
 
 @pytest.mark.parametrize("make, message", [
@@ -593,7 +608,8 @@ def test_dropout_keeps_the_expected_value_and_zeroes_a_fraction_p():
     assert set(np.unique(out)) <= {0.0, 1 / (1 - p)}
     zeros = np.mean(out == 0)
     assert abs(zeros - p) < 4 * math.sqrt(p * (1 - p) / n)
-    assert abs(out.mean() - 1) < 4 * math.sqrt(p / (1 - p) / n)  # std of one element: sqrt(p/(1-p))
+    # one element's standard deviation is sqrt(p / (1 - p))
+    assert abs(out.mean() - 1) < 4 * math.sqrt(p / (1 - p) / n)
 
 
 def test_mlp_drops_out_after_every_hidden_layer_whatever_its_activation():
