@@ -204,6 +204,11 @@ def test_each_matrix_exercise_has_cases_with_all_sizes_different_and_a_square_on
     ("10.4", "matrix_product_with_derivative", "element by element"),
     ("10.5", "mean_not_sum", "sum, do not average"),
     ("10.6", "no_one_over_n", "n times too large"),
+    ("10.6", "bias_not_summed", "SUM of the rows"),
+    ("10.6", "no_minus_y", "the targets are missing"),
+    ("10.3", "forgot_one_over_n", "MEAN over the n examples"),
+    ("10.2", "dX_through_W_transposed", "only runs when n_in == n_out"),
+    ("10.4", "through_W_transposed", "only runs when n_out == n_hidden"),
 ])
 def test_the_promised_misconceptions_are_catalogued(exercise_id, name, fragment):
     mistake = next(m for m in get_exercise(exercise_id).mistakes if m.name == name)
