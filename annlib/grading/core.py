@@ -11,8 +11,8 @@ Everything below is for instructors who write exercises.
 How to register an exercise
 ===========================
 
-Exercises live in ``annlib/grading/bank_00_04.py``, ``bank_05_09.py`` and one module
-per later chapter (``chapter_11.py``), each listed in ``BANKS`` below.
+Exercises live in ``annlib/grading/bank_00_04.py``, ``bank_05_09.py`` and, from chapter
+10 on, one module per chapter (``chapter_10.py``, ``chapter_11.py``), each listed in `BANKS`.
 Decorate the *reference* (the correct answer) with `exercise`::
 
     from .core import exercise, Mistake
@@ -121,7 +121,7 @@ must get and ``expect=`` a fragment the feedback must contain (for example an
 answer that raises: ``verdict="error", expect="ZeroDivisionError"``).
 
 Generic tests in ``tests/test_grading_core.py`` run over the whole registry
-(both banks): every mistake is rejected with its verdict and its feedback (or
+(every bank): every mistake is rejected with its verdict and its feedback (or
 ``expect`` fragment), every stub is "not attempted yet" (None, ``...``, a
 function raising NotImplementedError), every solution passes with full points.
 Adding an exercise adds its tests automatically; a bank's own test file only
@@ -459,7 +459,7 @@ def exercise(exercise_id, title, **options):
     return register
 
 
-BANKS = ("bank_00_04", "bank_05_09", "chapter_11")
+BANKS = ("bank_00_04", "bank_05_09", "chapter_10", "chapter_11")
 BANK_ERRORS = {}
 _banks_loaded = False
 
