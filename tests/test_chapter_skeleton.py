@@ -108,7 +108,7 @@ def test_check_your_understanding_comes_with_folded_answers(chapter):
     where = [index for level, text, index in headings(nb) if text == "Check your understanding"]
     assert where, f"{path.name}: heading '## Check your understanding' is missing"
     section = markdown_after(nb, where[0], "## Check your understanding").split("## Summary")[0]
-    assert re.search(r"<details>\s*<summary>Answers?</summary>", section), (
+    assert re.search(r"<details>\s*<summary>Answers</summary>", section), (
         f"{path.name}: 'Check your understanding' should fold its answers in "
         f"'<details><summary>Answers</summary>'")
     assert re.search(r"^1\. ", section, flags=re.M), f"{path.name}: 'Check your understanding' has no numbered questions"
