@@ -83,3 +83,28 @@ def test_the_graphviz_binary_comes_with_the_conda_environment(environment):
     # pip's graphviz is only the bindings; conda-forge's python-graphviz brings `dot`
     conda, _ = _conda_requirements(environment)
     assert "python-graphviz" in conda and "graphviz" not in conda
+
+
+def _release(version):
+    """'4' -> (4, 0, 0): versions compared as numbers, missing parts as zeros."""
+    parts = [int(part) for part in version.split(".")]
+    return tuple(parts + [0] * (3 - len(parts)))
+
+
+def test_the_lowest_versions_file_pins_exactly_every_lower_bound_of_pyproject(pyproject):
+    pins = {}
+    for line in (ROOT / ".ci" / "lowest.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, spec = _split(line)
+            assert spec.startswith("=="), f".ci/lowest.txt should pin with ==, got {line!r}"
+            pins[name] = spec[2:]
+    bounds = {}
+    for name, spec in map(_split, pyproject["dependencies"]
+                          + pyproject["optional-dependencies"]["test"]):
+        assert spec.startswith(">=") and "," not in spec, \
+            f"{name}: expected a single lower bound '>=X' in pyproject.toml, got {spec!r}"
+        bounds[name] = spec[2:]
+    assert sorted(pins) == sorted(bounds), "packages differ between .ci/lowest.txt and pyproject.toml"
+    different = {name: (bounds[name], pins[name]) for name in bounds
+                 if _release(bounds[name]) != _release(pins[name])}
+    assert not different, f"lower bound in pyproject.toml vs pin in .ci/lowest.txt: {different}"
