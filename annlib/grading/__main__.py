@@ -123,6 +123,11 @@ def run_notebook(path, timeout=120, nb=None):
         nb, problem = read_notebook(path)
         if nb is None:
             return [], UNREADABLE, problem
+    # Only this run's outputs count: a cell the run never reaches (after a timeout)
+    # must not keep the verdict saved in the file.
+    for cell in nb.cells:
+        if cell.get("cell_type") == "code":
+            cell["outputs"], cell["execution_count"] = [], None
     started = {}
 
     def remember(cell, cell_index, **_):
