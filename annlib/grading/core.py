@@ -83,6 +83,20 @@ Decorate the *reference* (the correct answer) with `exercise`::
                  right (never their values).
 ``mistakes``     a list of `Mistake` objects (another way to register them, handy for
                  value answers and one-line lambdas).
+``pure``         the answer must leave its arguments as it found them and give the same
+                 result when called again with them: after each case the grader compares
+                 the arguments with a copy taken before the call, then calls once more.
+                 Otherwise the outcome is `ChangedArgument` or `NotRepeatable` (a wrong
+                 answer). Default: on for a "function" answer without ``prepare``. A
+                 ``prepare`` can check the same itself by raising those exceptions
+                 (00.2 calls the learner's network twice and compares its list of layers).
+``forbidden``    ``{"annlib.losses.mse": "why"}``: functions or classes (by dotted name)
+                 the answer must not use, because the statement rules them out. A
+                 profile hook watches each case; running a forbidden function (or creating
+                 an instance of a forbidden class, e.g. ``annlib.engine.Value``) however it
+                 was reached (an alias, a closure, the function itself handed to check)
+                 makes the outcome `ForbiddenCall`, a wrong answer. Every rule a
+                 statement states must be checked this way, or not stated.
 
 The catalogue of wrong answers
 ==============================
@@ -130,6 +144,18 @@ Answers in the wrong form: ``prepare`` (or the reference of a value exercise
 through ``prepare``) may raise ``BadAnswer("expected three numbers (w1, w2, b),
 got 'abc'")``; the verdict is then "wrong" with exactly that message.
 
+Broken rules (`ChangedArgument`, `NotRepeatable`, `ForbiddenCall`, all `BrokenRule`)
+are outcomes like exceptions, so a catalogued mistake that breaks the same rule on
+every case is recognised by behaviour (01.2's bias trick that appends to x and w;
+05.1's call of annlib.losses.mse). Unrecognised, the verdict is "wrong" with the
+rule and one example.
+
+Feedback names the kind of a wrong value before its size: text where a number is
+expected ("25" in quotes), None (a missing return), a one-element list or array
+where a number is expected, a list of another length. Results that were numpy
+float32 and agree with the reference only to single precision are told that
+precision is the problem.
+
 Verdicts
 ========
 
@@ -139,7 +165,8 @@ Verdicts
                     is), or the code raises NotImplementedError (the generated
                     stub): 0 points, no alarm.
 ``error``           learner code raised: names the exception, its message, the line
-                    of the learner's code and the input that triggered it.
+                    of the learner's code and the input that triggered it; or it ended
+                    the process running the cases (os._exit, sys.exit): says so.
 ``timeout``         the cases did not finish within the time limit (stated).
 ``output flood``    the code printed more than 200 lines or 20,000 characters; the
                     output is captured, the first lines shown, never the rest.
