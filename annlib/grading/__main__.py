@@ -217,7 +217,8 @@ def _missing(exercise_id, check_cells, problem, status):
         return UNREADABLE, f"No verdict: {problem}"
     suffix = f"; {problem}" if problem else ""
     if exercise_id not in check_cells:
-        return MISSING, f'No verdict: no cell calls check("{exercise_id}", ...): was it deleted?{suffix}'
+        return MISSING, (f'No verdict: no cell calls check("{exercise_id}", ...): was it '
+                         f'deleted?{suffix}')
     ran, error = check_cells[exercise_id]
     if error is not None:
         return MISSING, (f"No verdict: its check cell raised {error.get('ename')}: "

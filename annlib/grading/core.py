@@ -224,8 +224,8 @@ import warnings
 from dataclasses import dataclass, field
 
 __all__ = ["check", "hint", "exercises", "Result", "Exercise", "Mistake", "Outcome", "BadAnswer",
-           "BrokenRule", "ChangedArgument", "NotRepeatable", "ForbiddenCall", "ExerciseInfo", "exercise", "registry", "get_exercise", "close", "exact",
-           "VERDICT_MIME", "VERDICTS"]
+           "BrokenRule", "ChangedArgument", "NotRepeatable", "ForbiddenCall", "ExerciseInfo",
+           "exercise", "registry", "get_exercise", "close", "exact", "VERDICT_MIME", "VERDICTS"]
 
 VERDICT_MIME = "application/vnd.annlib.verdict+json"
 
