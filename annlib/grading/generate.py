@@ -28,6 +28,7 @@ The rules (also in the docstring of ``annlib.grading.core``):
 
 import argparse
 import copy
+import math
 import re
 import sys
 from pathlib import Path
@@ -135,8 +136,11 @@ def execute(nb, folder, timeout=120, allow_errors=False, on_cell_start=None):
 
     from nbclient import NotebookClient
 
-    client = NotebookClient(nb, kernel_manager_class=_kernel_manager_class(), timeout=timeout,
+    # nbclient's `timeout` takes whole seconds; timeout_func gives each cell the exact limit
+    client = NotebookClient(nb, kernel_manager_class=_kernel_manager_class(),
+                            timeout=math.ceil(timeout), timeout_func=lambda cell: timeout,
                             allow_errors=allow_errors, record_timing=False,
+                            shutdown_kernel="immediate",
                             on_cell_start=on_cell_start,
                             resources={"metadata": {"path": str(folder)}})
     # the kernel's own log lines (transport warnings) are noise in a terminal
