@@ -289,3 +289,21 @@ def test_the_own_chapter_verdict_counts_even_when_a_check_elsewhere_is_better():
     rows, notes = cli.count_once([_row("01.2", "01_neurons.ipynb", "wrong"),
                                   _row("01.2", "02_more.ipynb", "passed")])
     assert [(r["notebook"], r["score"]) for r in rows] == [("01_neurons.ipynb", 0)]
+
+
+def test_a_grader_failure_on_one_notebook_does_not_end_the_run(tmp_path, monkeypatch):
+    for name in ("00_introduction", "01_neurons"):
+        shutil.copy(ROOT / "exercises" / f"{name}.ipynb", tmp_path)
+
+    def run_notebook(path, timeout=120, nb=None):
+        if Path(path).name.startswith("00"):
+            raise ValueError("an nbclient surprise")
+        return [], "ran", None
+
+    monkeypatch.setattr(cli, "run_notebook", run_notebook)
+    report = cli.grade([str(tmp_path)])
+    assert [n["status"] for n in report["notebooks"]] == ["not graded", "ran"]
+    rows = _rows(report)
+    assert rows["00.1"]["verdict"] == "not graded" and rows["00.1"]["score"] == 0
+    assert "ValueError: an nbclient surprise" in rows["00.1"]["feedback"]
+    assert rows["01.1"]["verdict"] == "missing"

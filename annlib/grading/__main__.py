@@ -56,6 +56,7 @@ from pathlib import Path
 from .core import PASSED, VERDICT_MIME, exercises, get_exercise
 
 MISSING, TIMEOUT, DEAD, UNREADABLE = "missing", "timeout", "kernel died", "unreadable"
+FAILED = "not graded"  # the grader itself failed on this notebook
 RAN = "ran"
 _CHECK_CALL = re.compile(r"""check\(\s*["'](\d\d\.\d+)["']""")
 _CHAPTER = re.compile(r"(\d\d)_")
@@ -213,8 +214,8 @@ def _registered_points(row):
 
 def _missing(exercise_id, check_cells, problem, status):
     """(verdict, feedback) for an exercise of the notebook's chapter that got no verdict."""
-    if status == UNREADABLE:
-        return UNREADABLE, f"No verdict: {problem}"
+    if status in (UNREADABLE, FAILED):
+        return status, f"No verdict: {problem}"
     suffix = f"; {problem}" if problem else ""
     if exercise_id not in check_cells:
         return MISSING, (f'No verdict: no cell calls check("{exercise_id}", ...): was it '
@@ -261,7 +262,7 @@ def count_once(rows):
         best = max(own or candidates, key=lambda r: r["score"])  # the first of equals
         counted.append(best)
         for other in candidates:
-            if other is best or other["verdict"] in (MISSING, UNREADABLE, TIMEOUT, DEAD):
+            if other is best or other["verdict"] in (MISSING, UNREADABLE, TIMEOUT, DEAD, FAILED):
                 continue
             why = ("it counts in its own chapter's notebook" if own and other not in own
                    else "the best verdict counts")
@@ -279,7 +280,14 @@ def grade(paths, timeout=120):
         if nb is None:
             cells, status = [], UNREADABLE
         else:
-            cells, status, problem = run_notebook(path, timeout, nb)
+            try:
+                cells, status, problem = run_notebook(path, timeout, nb)
+            except GradingError:
+                raise
+            except Exception as exc:  # one notebook must never end the whole run
+                cells, status = [], FAILED
+                problem = (f"grading this notebook failed ({type(exc).__name__}: "
+                           f"{_one_line(exc, 80)}): a bug in the grader, not in the notebook")
         notebooks.append({"path": str(path), "status": status, "problem": problem})
         rows.extend(collect(path, cells, problem, status))
     rows, notes = count_once(rows)
