@@ -23,6 +23,7 @@ happened to it:
 * ``unreadable``: the file is not a notebook (truncated or invalid JSON) or is
   gone. Every notebook is read before any of them runs, so code in one notebook
   that deletes or rewrites another cannot change what is graded.
+* ``not graded``: the grader itself failed on the notebook (a bug to report).
 
 Its chapter's exercises whose checks had not run get that verdict and 0 points;
 the checks that ran before the stop keep their verdicts.
