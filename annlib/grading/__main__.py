@@ -28,7 +28,9 @@ happened to it:
 Its chapter's exercises whose checks had not run get that verdict and 0 points;
 the checks that ran before the stop keep their verdicts.
 
-Counting: each registered exercise counts once, for at most its points.
+Counting: everything given in one run is one submission (grade each learner's
+folder in a run of its own); each registered exercise counts once, for at most
+its points.
 
 * Within one notebook, the last check of an exercise counts: it is the learner's
   final answer there.
