@@ -39,12 +39,32 @@ def _min_shift_softmax(z):
     return [v / sum(e) for v in e]
 
 
+def _compose_popping(layers):
+    def network(x):
+        for _ in range(len(layers)):
+            x = layers.pop(0)(x)  # right the first time, then the caller's list is empty
+        return x
+    return network
+
+
+def _neuron_bias_trick_in_place(x, w, b):
+    x.append(1)
+    w.append(b)
+    return float(np.dot(x, w))
+
+
+def _layer_float32(W, b, a_prev):
+    W, b, a = (np.asarray(v, dtype=np.float32) for v in (W, b, a_prev))
+    return np.maximum(0, W @ a + b)
+
+
 LEARNER_ANSWERS = [
     # (exercise, answer, expected verdict, fragment of the feedback)
     ("00.1", 25.0, "passed", "Correct"),
-    ("00.1", "25", "wrong", "is not correct"),
+    ("00.1", "25", "wrong", "Your answer is text ('25', a string), not a number"),
     ("00.2", lambda layers: (lambda x: x), "wrong", "compose([double, add_one])(3.0) returned 3.0"),
     ("00.2", lambda layers: layers, "wrong", "must return a function of x"),
+    ("00.2", _compose_popping, "wrong", "uses up the caller's list of layers"),
     ("00.2", lambda layers: (lambda x: layers[0](x) + undefined_name), "error",  # noqa: F821
      "NameError"),
     ("00.3", "a, c, e", "passed", "Correct"),
@@ -54,6 +74,7 @@ LEARNER_ANSWERS = [
     ("01.1", (-0.4, 0.1), "wrong", "z is right, a is not"),
     ("01.2", lambda x, w, b: float(np.dot(x, w) + b), "passed", "Correct on all"),
     ("01.2", lambda x, w, b: np.dot(x, w), "wrong", "leaves out the bias b"),
+    ("01.2", _neuron_bias_trick_in_place, "wrong", "Your neuron changes the lists it is given"),
     ("01.2", lambda x, w, b: x[0] * w[0] + x[1] * w[1] + b, "error", "IndexError"),
     ("01.3", [2, 2, -3], "passed", "Correct"),
     ("01.3", (0.5, 0.5, -0.2), "wrong", "These weights compute OR"),
@@ -67,7 +88,9 @@ LEARNER_ANSWERS = [
     ("02.2", lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2, "wrong", "overflows for large |z|"),
     ("02.2", lambda z: 0.25 * (1 - math.tanh(z / 2) ** 2), "passed", "Correct"),
     ("02.3", lambda z, alpha=0.01: np.where(z > 0, 1.0, alpha), "passed", "Correct"),
-    ("02.3", lambda z, alpha: 1.0 if z > 0 else alpha, "passed", "Correct"),
+    ("02.3", lambda z, alpha: 1.0 if z > 0 else alpha, "wrong", "give alpha the default value"),
+    ("02.3", lambda z, alpha=0.1: np.where(z > 0, 1.0, alpha), "wrong",
+     "your default alpha is not the statement's"),
     ("02.4", _numpy_softmax_stable, "passed", "Correct"),
     ("02.4", _numpy_softmax_naive, "wrong", "Subtract max(z)"),
     ("02.4", _min_shift_softmax, "wrong", "Subtract max(z)"),
@@ -87,12 +110,15 @@ LEARNER_ANSWERS = [
     ("04.1", (np.array([-1.5, 2.0]), np.array([0.0, 2.0]), np.float64(-3.5)), "passed",
      "Correct"),
     ("04.1", ([-1.5, 2], [0, 2], -3), "wrong", "z1 is right, a1 is right, y_pred is not"),
+    ("04.1", (np.array([-1.5, 2.0]), np.array([0.0, 2.0]), np.array([-3.5])), "wrong",
+     "y_pred is a list or array holding one number, where a single number is expected"),
     ("04.2", lambda W, b, a: np.maximum(0, np.array(W) @ np.array(a) + np.array(b)),
      "passed", "Correct"),
     ("04.2", lambda W, b, a: np.maximum(0, np.array(W).T @ np.array(a) + np.array(b)),
      "wrong", "You used W transposed"),
     ("04.2", lambda W, b, a: list(np.array(W) @ np.array(a) + np.array(b)), "wrong",
      "apply the activation"),
+    ("04.2", _layer_float32, "wrong", "Your results are numpy float32 numbers"),
     ("04.3", lambda layers, x: [float(v) for v in _numpy_mlp(layers, x)], "passed", "Correct"),
     ("04.3", lambda layers, x: _numpy_mlp(layers, x, relu_last=True), "wrong",
      "ReLU to the output layer too"),

@@ -30,11 +30,12 @@ NOTEBOOKS = {5: "05_loss_functions", 6: "06_backpropagation", 7: "07_autograd_fr
 
 # The misconceptions the course promises to recognise, by exercise.
 PROMISED = {
-    "05.1": {"rmse", "sum_not_mean", "forgot_square", "absolute_error"},
+    "05.1": {"rmse", "sum_not_mean", "forgot_square", "absolute_error", "library_mse"},
     "05.2": {"softmax_overflow", "log_of_underflowed_probability", "class_index_minus_one",
-             "class_index_plus_one"},
+             "class_index_plus_one", "library_cross_entropy"},
     "06.1": {"a_direct_path_only", "swapped_mul", "pow_rule_n_x_to_n"},
-    "06.2": {"sigma_prime_of_a", "forgot_dz_dw"},
+    "05.3": {"autograd"},
+    "06.2": {"sigma_prime_of_a", "forgot_dz_dw", "autograd"},
     "07.1": {"assign_instead_of_add", "swapped_operands"},
     "07.2": {"n_times_x_to_n", "assign_instead_of_add"},
     "07.3": {"slope_at_input", "assign_instead_of_add"},
@@ -42,7 +43,8 @@ PROMISED = {
     "07.5": {"forward_order", "assign_instead_of_add", "library_backward"},
     "08.1": {"ascent"},
     "08.2": {"too_small", "too_large"},
-    "09.1": {"bugs_zero_grad", "bugs_descend", "bugs_loss"},
+    "09.1": {"bugs_zero_grad", "bugs_descend", "bugs_loss", "graph_cut", "ignores_lr",
+             "ignores_epochs"},
     "09.2": {"linear_model", "undertrained"},
 }
 
@@ -169,6 +171,25 @@ def _train_manual(model, X, y, lr, epochs):
     return history
 
 
+def _train_on_floats(model, X, y, lr, epochs):
+    optimizer = SGD(model.parameters(), lr=lr)
+    history = []
+    for _ in range(epochs):
+        loss = losses.binary_cross_entropy_with_logits([float(model(x).data) for x in X], y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        history.append(loss.data)
+    return history
+
+
+def _autograd_neuron(w, x, b, y):
+    w_values, b_value = [Value(v) for v in w], Value(b)
+    a = (sum((wi * xi for wi, xi in zip(w_values, x)), b_value)).sigmoid()
+    ((a - y) ** 2).backward()
+    return [v.grad for v in w_values], b_value.grad
+
+
 def _train_sigmoid_then_bce(model, X, y, lr, epochs):
     optimizer = SGD(model.parameters(), lr=lr)
     history = []
@@ -208,17 +229,18 @@ def _moons_deep_linear(X, y):
 LEARNER_ANSWERS = [
     # (exercise, answer, expected verdict, fragment of the feedback)
     ("05.1", lambda p, t: float(np.mean((np.array(p) - np.array(t)) ** 2)), "passed", "Correct"),
-    ("05.1", losses.mse, "passed", "Correct"),  # returns a Value: its .data is compared
+    ("05.1", losses.mse, "wrong", "You called annlib.losses.mse"),  # the statement forbids it
+    ("05.1", lambda p, t: losses.mse(p, t).data, "wrong", "You called annlib.losses.mse"),
     ("05.1", lambda p, t: float(np.sqrt(np.mean((np.array(p) - np.array(t)) ** 2))), "wrong",
      "RMSE"),
     ("05.1", lambda p, t: float(np.sum((np.array(p) - np.array(t)) ** 2)), "wrong",
      "did not divide"),
     ("05.2", _ce_numpy_stable, "passed", "Correct"),
-    ("05.2", losses.cross_entropy, "passed", "Correct"),
+    ("05.2", losses.cross_entropy, "wrong", "You called annlib.losses.cross_entropy"),
     ("05.2", _ce_numpy_naive, "wrong", "log-sum-exp"),
     ("05.2", _ce_with_epsilon, "wrong", "Never form p_y"),
     ("05.2", lambda logits, y: _ce_numpy_stable(logits, y - 1), "wrong", "indices start at 0"),
-    ("05.3", _autograd_gradients_wrt_z, "passed", "Correct"),
+    ("05.3", _autograd_gradients_wrt_z, "wrong", "You let annlib's Value (autograd)"),
     ("05.3", lambda z, y: [2 * (bank._sigmoid(z) - y), bank._sigmoid(z) - y], "wrong",
      "multiplies by da/dz"),
     ("06.1", {"f": 3, "e": -12, "d": -12, "c": -12, "b": -36, "a": 28}, "passed", "Correct"),
@@ -227,6 +249,8 @@ LEARNER_ANSWERS = [
     ("06.1", {"f": 3, "e": -12, "d": -12, "c": -12, "b": -36, "a": "28"}, "wrong",
      "Expected a number for 'a'"),
     ("06.2", lambda w, x, b, y: _neuron_numpy(w, x, b, y), "passed", "Correct"),
+    ("06.2", lambda w, x, b, y: _autograd_neuron(w, x, b, y), "wrong",
+     "You let annlib's Value (autograd)"),
     ("06.2", lambda w, x, b, y: _neuron_numpy(w, x, b, y, slope_at="a"), "wrong",
      "instead of z"),
     ("06.3", _autograd_two_layers, "passed", "Correct"),
@@ -252,6 +276,10 @@ LEARNER_ANSWERS = [
     ("09.1", _train_sigmoid_then_bce, "passed", "Correct"),
     ("09.1", _train_with_fit, "passed", "Correct"),
     ("09.1", lambda model, X, y, lr, epochs: None, "wrong", "should return the list"),
+    ("09.1", lambda model, X, y, lr, epochs: _train_manual(model, X, y, 0.5, epochs), "wrong",
+     "ignores its lr argument"),
+    ("09.1", lambda model, X, y, lr, epochs: _train_on_floats(model, X, y, lr, epochs), "wrong",
+     "the computation graph is cut"),
     ("09.2", _moons_relu_fit, "passed", "Correct"),
     ("09.2", _moons_sigmoid_output, "passed", "Correct"),
     ("09.2", _moons_deep_linear, "wrong", "Your model is linear"),

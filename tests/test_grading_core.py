@@ -8,6 +8,7 @@ machinery on small exercises registered here (chapter 99, removed afterwards).
 
 import math
 import os
+import sys
 import time
 
 import pytest
@@ -171,7 +172,7 @@ def test_calling_the_function_instead_of_passing_it_is_explained(toy):
 
 def test_learner_sees_fresh_inputs_each_case(toy, isolation):
     @exercise("99.3", "Sum a list", points=1, cases=[([1.0, 2.0],), ([1.0, 2.0],)],
-              hints=["sum()"])
+              hints=["sum()"], pure=False)
     def total(values):
         return sum(values)
 
@@ -281,14 +282,26 @@ def test_a_few_prints_and_file_descriptor_writes_never_reach_the_caller(toy, mon
     assert capfd.readouterr() == ("", "")
 
 
-def test_crashing_the_child_process_is_an_error_verdict(toy, monkeypatch):
+@pytest.mark.parametrize("code", [0, 3])
+def test_learner_code_that_ends_the_process_is_told_so_with_0_points(toy, monkeypatch, code):
     monkeypatch.setenv("ANNLIB_GRADING_ISOLATION", "fork")
 
     def double(x):
-        os._exit(3)
+        if x < 0:
+            os._exit(code)  # exit code 0 looks like success to the parent: still caught
+        return 2 * x
 
     result = check("99.1", double, show=False)
-    assert result.verdict == "error" and "stopped early" in result.feedback
+    assert result.verdict == "error" and result.score == 0
+    assert "was ended by your code (os._exit, sys.exit or exit()" in result.feedback
+    assert "when called as double(x=-3.0)" in result.feedback
+    assert "bug in annlib.grading" not in result.feedback
+
+
+def test_sys_exit_in_learner_code_is_told_so(toy, monkeypatch):
+    monkeypatch.setenv("ANNLIB_GRADING_ISOLATION", "fork")
+    result = check("99.1", lambda x: exit(), show=False)
+    assert result.verdict == "error" and "was ended by your code" in result.feedback
 
 
 def test_unpicklable_return_value_is_reported_not_crashed(toy, monkeypatch):
@@ -451,3 +464,157 @@ def test_plain_turns_numpy_and_values_into_python():
     assert core.plain(np.array([[1.0, 2.0]])) == [[1.0, 2.0]]
     assert type(core.plain(np.float64(0.5))) is float
     assert core.plain([Value(2.0), np.int64(3)]) == [2.0, 3]
+
+
+# --- rules: arguments left alone, the same result twice, forbidden helpers ------------------
+
+@pytest.fixture
+def toy_list():
+    """99.3: the sum of a list (pure by default: a function answer without prepare)."""
+    @exercise("99.3", "Sum a list", points=1, cases=[([1.0, 2.0],), ([0.5, 0.25, 4.0],)],
+              hints=["sum()"])
+    def total(values):
+        return sum(values)
+
+    yield total
+    core._REGISTRY.pop("99.3", None)
+
+
+def test_a_function_that_changes_its_argument_is_wrong_and_says_which(toy_list, isolation):
+    def total(values):
+        values.append(0.0)  # the sum is still right
+        return sum(values)
+
+    result = check("99.3", total, show=False)
+    assert result.verdict == "wrong" and result.score == 0
+    assert result.feedback.startswith("Your function changes the arguments it is given.")
+    assert ("total(values=[1.0, 2.0]) changed its argument values from [1.0, 2.0] to "
+            "[1.0, 2.0, 0.0]") in result.feedback
+
+
+def test_a_second_call_with_the_same_arguments_must_agree(toy_list, isolation):
+    calls = []
+
+    def total(values):
+        calls.append(1)  # hidden state: every call adds more
+        return sum(values) + len(calls) - 1 if len(calls) % 2 == 0 else sum(values)
+
+    result = check("99.3", total, show=False)
+    assert result.verdict == "wrong"
+    assert "gives another result when it is called again" in result.feedback
+    assert "total(values=[1.0, 2.0]) returned 3.0 the first time and " in result.feedback
+
+
+def test_an_exercise_can_allow_changed_arguments(toy_list):
+    core.get_exercise("99.3").pure = False
+    assert check("99.3", lambda values: values.pop() + sum(values), show=False).passed
+
+
+@pytest.fixture
+def toy_forbidden():
+    """99.3: the MSE of two lists, without annlib.losses.mse nor annlib's Value."""
+    @exercise("99.3", "Mean squared error by hand", points=1,
+              cases=[([1.0, 2.0], [1.5, 2.0]), ([0.0], [3.0])], hints=["-"],
+              forbidden={"annlib.losses.mse": "write the mean of the squared errors yourself",
+                         "annlib.engine.Value": "plain floats, no autograd"})
+    def mse(y_pred, y):
+        return sum((p - t) ** 2 for p, t in zip(y_pred, y)) / len(y)
+
+    yield mse
+    core._REGISTRY.pop("99.3", None)
+
+
+def _aliased_mse(y_pred, y):
+    from annlib.losses import mse as helper
+    return helper(y_pred, y).data
+
+
+def _swallowed_mse(y_pred, y):
+    from annlib import losses
+    try:
+        losses.mse(y_pred, y)
+    except Exception:
+        pass
+    return sum((p - t) ** 2 for p, t in zip(y_pred, y)) / len(y)
+
+
+def _value_mse(y_pred, y):
+    from annlib import Value
+    return sum((Value(p) - t) ** 2 for p, t in zip(y_pred, y)).data / len(y)
+
+
+@pytest.mark.parametrize("answer, name", [
+    (lambda y_pred, y: __import__("annlib").losses.mse(y_pred, y), "annlib.losses.mse"),
+    (_aliased_mse, "annlib.losses.mse"),
+    (_swallowed_mse, "annlib.losses.mse"),
+    (_value_mse, "annlib.engine.Value"),
+])
+def test_a_forbidden_helper_is_refused_however_it_is_reached(toy_forbidden, isolation, answer,
+                                                              name):
+    result = check("99.3", answer, show=False)
+    assert result.verdict == "wrong" and result.score == 0
+    assert f"Your code uses {name}, which this exercise does not allow" in result.feedback
+    assert "mse(y_pred=[1.0, 2.0], y=[1.5, 2.0]) used " + name in result.feedback
+
+
+def test_handing_over_the_forbidden_function_itself_is_refused(toy_forbidden):
+    from annlib import losses
+    result = check("99.3", losses.mse, show=False)
+    assert result.verdict == "wrong" and "uses annlib.losses.mse" in result.feedback
+
+
+def test_the_line_that_used_a_forbidden_helper_is_quoted(toy_forbidden):
+    from annlib import losses
+
+    def mse(y_pred, y):
+        return losses.mse(y_pred, y).data
+
+    assert "(in the line `return losses.mse(y_pred, y).data`)" in check(
+        "99.3", mse, show=False).feedback
+
+
+def test_watching_for_forbidden_code_leaves_no_profiler_behind(toy_forbidden):
+    check("99.3", _value_mse, show=False)
+    assert sys.getprofile() is None
+    assert check("99.3", lambda p, t: sum((a - b) ** 2 for a, b in zip(p, t)) / len(t),
+                 show=False).passed
+
+
+# --- feedback that names the kind of a wrong answer ----------------------------------------
+
+def test_text_where_a_number_is_expected_is_named(toy):
+    result = check("99.2", "13", show=False)
+    assert result.verdict == "wrong"
+    assert result.feedback.startswith("Your answer is text ('13', a string), not a number")
+
+
+def test_a_missing_return_is_named(toy):
+    result = check("99.1", lambda x: None, show=False)
+    assert "what your function returns is None, not a number" in result.feedback
+
+
+def test_a_one_element_list_where_a_number_is_expected_is_named(toy):
+    np = pytest.importorskip("numpy")
+    result = check("99.1", lambda x: np.array([2 * x]), show=False)
+    assert "is a list or array holding one number, where a single number is expected" in \
+        result.feedback
+
+
+def test_a_part_of_the_wrong_kind_is_named_without_values(toy):
+    @exercise("99.3", "Two numbers", points=1, answer="value", parts=("z", "a"),
+              hints=["-"])
+    def pair():
+        return ([-0.4, 1.0], 0.5)
+
+    np = pytest.importorskip("numpy")
+    result = check("99.3", (np.array([-0.4, 1.0]), np.array([0.5])), show=False)
+    assert "z is right; a is a list or array holding one number" in result.feedback
+    assert "Recompute" not in result.feedback
+
+
+def test_float32_results_are_told_that_precision_is_the_problem(toy, monkeypatch):
+    np = pytest.importorskip("numpy")
+    monkeypatch.setattr(core.get_exercise("99.1"), "compare", core.close(rel=1e-12))
+    result = check("99.1", lambda x: np.float32(x) * np.float32(2), show=False)
+    assert result.verdict == "wrong"
+    assert result.feedback.startswith("Your results are numpy float32 numbers")

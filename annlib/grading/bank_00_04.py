@@ -8,7 +8,7 @@ The statements live in ``solutions/NN_*.ipynb``.
 import math
 
 from ..engine import _sigmoid  # the reference: exact, never overflows
-from .core import BadAnswer, Mistake, exercise
+from .core import BadAnswer, ChangedArgument, Mistake, NotRepeatable, exercise
 
 # ======================================================================================
 # 00 Introduction: a network is a nested function; supervised learning
@@ -48,10 +48,40 @@ _LAYERS = {
 }
 
 
+_LAYER_NAMES = {id(function): name for name, function in _LAYERS.items()}
+
+
+def _layer_list(layers):
+    return "[" + ", ".join(_LAYER_NAMES.get(id(f), "?") for f in layers) + "]"
+
+
 def _apply_compose(compose):
-    """compose -> the function checked on cases (layer names, x)."""
+    """compose -> the function checked on cases (layer names, x).
+
+    The network is called twice, and the list of layers handed to compose must be
+    unchanged in between: a compose that uses up its list works only once.
+    """
     def network(names, x):
-        return compose([_LAYERS[n] for n in names])(x)
+        layers = [_LAYERS[n] for n in names]
+        net = compose(layers)
+        first = net(x)
+        if layers != [_LAYERS[n] for n in names]:
+            raise ChangedArgument(
+                f"after compose([{', '.join(names)}])({x!r}) ran once, the list of layers "
+                f"it was given held {_layer_list(layers)}.")
+        again = net(x)
+        if again != first:
+            raise NotRepeatable(f"compose([{', '.join(names)}])({x!r}) returned {first!r} "
+                                f"the first time and {again!r} the second time.")
+        return first
+    return network
+
+
+def _compose_using_up(layers):
+    def network(x):
+        while layers:
+            x = layers.pop(0)(x)
+        return x
     return network
 
 
@@ -84,6 +114,11 @@ def _not_a_function(outcomes, expected):
                       lambda layers: (lambda x: layers[-1](x) if layers else x),
                       "Each layer must receive the previous layer's output, not the original "
                       "x: your network gives only the last layer applied to x."),
+              Mistake("uses_up_the_list", _compose_using_up,
+                      "Your network uses up the caller's list of layers: pop() removes each "
+                      "layer as it runs, so the network works once, and then the list is "
+                      "empty and a second call returns x unchanged. Loop over the list "
+                      "without changing it: for layer in layers: x = layer(x)."),
               Mistake("returns_number", lambda layers, x: x,
                       "compose must return a function of x, so that compose(layers)(x) "
                       "works: it takes only the list of layers and returns something "
@@ -232,6 +267,17 @@ def _(x, w, b):
 @neuron.mistake("bias_multiplies", "You multiply by b. The bias is added: z = w . x + b.")
 def _(x, w, b):
     return sum(xi * wi for xi, wi in zip(x, w)) * b
+
+
+@neuron.mistake("bias_trick_changes_the_inputs",
+                "Your neuron changes the lists it is given. The bias trick x.append(1), "
+                "w.append(b) adds to the caller's own x and w: after one call they are "
+                "longer, and the next call with them adds b twice. Make new lists "
+                "(x + [1.0], w + [b]), or simply add b to the sum.")
+def _(x, w, b):
+    x.append(1.0)
+    w.append(b)
+    return sum(xi * wi for xi, wi in zip(x, w))
 
 
 def _step(z):
@@ -444,9 +490,16 @@ def _leaky_cases(rng):
             for _ in range(20)]
 
 
+def _needs_alpha(outcomes, expected, cases):
+    """A call without alpha fails: the function has no default for it."""
+    return any(not got.ok and got.error[0] == "TypeError" and "alpha" in got.error[1]
+               for got, args in zip(outcomes, cases) if len(args) == 1)
+
+
+# The calls with z alone test the default alpha = 0.01 that the statement names.
 @exercise("02.3", "Implement leaky ReLU's derivative", points=2,
           cases=[(2.0, 0.01), (-2.0, 0.01), (0.5, 0.1), (-0.5, 0.1), (-3.0, 0.2),
-                 (0.0, 0.01), (1000.0, 0.01), (-1000.0, 0.3)],
+                 (0.0, 0.01), (1000.0, 0.01), (-1000.0, 0.3), (-2.0,), (0.0,), (3.0,)],
           random_cases=_leaky_cases,
           hints=["leaky_relu(z) = z for z > 0 and alpha z otherwise: a straight line on each "
                  "side of 0. What is the slope of each line?",
@@ -468,6 +521,15 @@ def _leaky_cases(rng):
               Mistake("zero_goes_right", lambda z, alpha=0.01: 1.0 if z >= 0 else alpha,
                       "Right except at z = 0: there the course (and annlib) uses the left "
                       "slope alpha, because leaky_relu(z) = z only for z > 0."),
+              Mistake("other_default", lambda z, alpha=0.1: 1.0 if z > 0 else alpha,
+                      "Right when alpha is given, but your default alpha is not the "
+                      "statement's: leaky_relu_derivative(z, alpha=0.01) must use 0.01 when "
+                      "it is called without alpha, as annlib's leaky_relu does."),
+              Mistake("no_default", lambda z, alpha: 1.0 if z > 0 else alpha,
+                      "Your function cannot be called without alpha. The statement's "
+                      "signature is leaky_relu_derivative(z, alpha=0.01): give alpha the "
+                      "default value 0.01, so that leaky_relu_derivative(-2.0) works.",
+                      detect=_needs_alpha),
           ])
 def leaky_relu_derivative(z, alpha=0.01):
     return 1.0 if z > 0 else alpha

@@ -21,7 +21,9 @@ import math
 from collections import Counter
 from functools import lru_cache
 
+from .. import losses as _library_losses
 from ..engine import Value, _sigmoid  # _sigmoid never overflows
+from ..nn import MLP
 from .core import BadAnswer, Mistake, close, exercise
 
 __all__ = []  # everything here is registered with the grader; nothing to import
@@ -93,6 +95,8 @@ def _random_pairs(rng, count, low=2, high=6):
                  ([0.5, 0.5, 0.5, 0.5], [0.5, 0.5, 0.5, 0.5]),
                  ([4.0, 0.0, -2.0], [1.0, 1.0, 1.0])],
           random_cases=lambda rng: _random_pairs(rng, 15),
+          forbidden={"annlib.losses.mse": "the point is to write the mean of the squared "
+                                          "errors yourself"},
           hints=["For each example compute the error y_pred[i] - y[i], square it, then "
                  "average the squares: divide their sum by the number of examples.",
                  "zip(y_pred, y) pairs each prediction with its target; len(y) is n.",
@@ -154,6 +158,15 @@ def _(y_pred, y):
              "variance; a mean of n squared errors divides by n.")
 def _(y_pred, y):
     return sum((p - t) ** 2 for p, t in zip(y_pred, y)) / (len(y) - 1)
+
+
+@mse.mistake("library_mse",
+             "You called annlib.losses.mse, which the statement rules out here: the point "
+             "is to write L = (1/n) sum (y_pred - y)^2 yourself, one squared error per "
+             "pair from zip(y_pred, y), then their mean. (Everywhere else in the course, "
+             "annlib.losses.mse is the one to use.)")
+def _(y_pred, y):
+    return _library_losses.mse(y_pred, y).data
 
 
 # --- 05.2 stable cross-entropy ------------------------------------------------------------
@@ -219,6 +232,8 @@ _CE_OVERFLOW_FEEDBACK = (
 
 @exercise("05.2", "Write a numerically stable cross-entropy from logits", points=3,
           cases=_CE_CASES, random_cases=_ce_random,
+          forbidden={"annlib.losses.cross_entropy": "the point is to write the stable "
+                                                    "formula yourself"},
           hints=["L = -ln softmax(z)_y = -ln(e^(z_y) / sum_j e^(z_j)) = ln(sum_j e^(z_j)) - z_y. "
                  "Work with this form: it never needs the probability itself.",
                  "Subtracting the same number m from every logit does not change softmax. "
@@ -305,15 +320,26 @@ def _(logits, y):
     return math.exp(logits[y] - _stable_log_sum_exp(logits))
 
 
+@cross_entropy.mistake("library_cross_entropy",
+                       "You called annlib.losses.cross_entropy, which the statement rules "
+                       "out here: the point is to write the stable formula yourself, "
+                       "L = m + ln(sum_j e^(z_j - m)) - z_y with m = max(logits), using math.")
+def _(logits, y):
+    return _library_losses.cross_entropy(logits, y).data
+
+
 # --- 05.3 gradients of MSE and cross-entropy through a sigmoid -------------------------------
 
 def _grad_random(rng):
     return [(round(rng.uniform(-5, 5), 3), float(rng.randint(0, 1))) for _ in range(16)]
 
 
+_NO_AUTOGRAD = "work out the derivatives with the chain rule, as formulas in plain floats"
+
+
 @exercise("05.3", "Compare dL/dz of MSE and cross-entropy through a sigmoid", points=2,
           cases=[(-6.0, 1.0), (0.0, 1.0), (0.0, 0.0), (6.0, 0.0), (2.0, 1.0), (-1.5, 0.0)],
-          random_cases=_grad_random,
+          random_cases=_grad_random, forbidden={"annlib.engine.Value": _NO_AUTOGRAD},
           hints=["Chain rule: dL/dz = dL/da * da/dz with a = sigma(z) and "
                  "da/dz = sigma'(z) = a (1 - a).",
                  "MSE: L = (a - y)^2 gives dL/da = 2 (a - y). Cross-entropy: "
@@ -376,6 +402,18 @@ def _(z, y):
 def _(z, y):
     a = _sigmoid(z)
     return (a - y, 2 * (a - y) * a * (1 - a))
+
+
+@gradients_wrt_z.mistake("autograd",
+                         "You let annlib's Value (autograd) compute the gradients. The "
+                         "statement asks for closed formulas: write dL/dz = dL/da * da/dz by "
+                         "hand for each loss, in plain floats, and simplify. (Autograd is a "
+                         "fine way to CHECK your formulas, in a cell of your own.)")
+def _(z, y):
+    z_mse, z_bce = Value(z), Value(z)
+    ((z_mse.sigmoid() - y) ** 2).backward()
+    _library_losses.binary_cross_entropy_with_logits([z_bce], [y]).backward()
+    return (z_mse.grad, z_bce.grad)
 
 
 # =========================================================================================
@@ -472,6 +510,7 @@ def _neuron_forward(w, x, b):
 
 
 @exercise("06.2", "The chain rule for one sigmoid neuron", points=3,
+          forbidden={"annlib.engine.Value": _NO_AUTOGRAD},
           cases=[([0.5], [2.0], -1.0, 0.8),
                  ([0.3, -0.2], [1.0, 2.0], 0.1, 1.0),
                  ([2.0, 1.0], [1.5, -0.5], 0.5, 0.0),
@@ -555,6 +594,18 @@ def _(w, x, b, y):
     z, a = _neuron_forward(w, x, b)
     dL_dz = 2 * (y - a) * a * (1 - a)
     return ([dL_dz * xi for xi in x], dL_dz)
+
+
+@neuron_gradients.mistake("autograd",
+                          "You let annlib's Value (autograd) compute the gradients. The "
+                          "statement asks for the chain rule written out with plain floats: "
+                          "dL/dw_i = dL/da * da/dz * dz/dw_i = 2(a - y) * a(1 - a) * x_i. "
+                          "(Autograd is a fine way to CHECK your answer, in a cell of your own.)")
+def _(w, x, b, y):
+    w_values, b_value = [Value(wi) for wi in w], Value(b)
+    z = sum((wi * xi for wi, xi in zip(w_values, x)), b_value)
+    ((z.sigmoid() - y) ** 2).backward()
+    return ([wi.grad for wi in w_values], b_value.grad)
 
 
 # --- 06.3 two layers: tanh hidden unit, linear output ---------------------------------------
@@ -1736,15 +1787,28 @@ def _(w, b, X, y, lr, batch_size):
 # Chapter 09 - the learning cycle
 # =========================================================================================
 
-_LOOP_LR, _LOOP_EPOCHS = 0.5, 12
+# (data seed, lr, epochs): every argument of train varies, so none can be hard-coded
+_LOOP_CASES = [(1, 0.5, 12), (2, 0.2, 8), (3, 1.0, 6)]
 
 
 def _loop_data(data_seed):
     from ..data import make_moons
-    from ..nn import MLP
     X, y = make_moons(n_samples=40, noise=0.1, random_state=data_seed)
-    model = MLP(2, [6, 1], activation="tanh", random_state=data_seed)
+    model = _WatchedMLP(2, [6, 1], activation="tanh", random_state=data_seed)
     return model, [[float(v) for v in x] for x in X], [int(t) for t in y]
+
+
+class _WatchedMLP(MLP):
+    """An MLP that keeps its outputs, to see afterwards whether backward() reached them."""
+
+    def __call__(self, x):
+        output = super().__call__(x)
+        self.__dict__.setdefault("outputs", []).append(output)
+        return output
+
+
+class _GraphCut(Exception):
+    """No gradient ever reached the model's outputs: the loss was built from plain numbers."""
 
 
 def _loop_prepare(answer):
@@ -1752,15 +1816,38 @@ def _loop_prepare(answer):
         raise BadAnswer(f"Expected your function train itself (no parentheses), "
                         f"got {type(answer).__name__}.")
 
-    def run(data_seed):
+    def run(data_seed, lr, epochs):
         model, X, y = _loop_data(data_seed)
-        losses = answer(model, X, y, _LOOP_LR, _LOOP_EPOCHS)
+        losses = answer(model, X, y, lr, epochs)
+        outputs = model.__dict__.get("outputs", [])
+        if outputs and not any(getattr(out, "grad", 0.0) for out in outputs):
+            raise _GraphCut("backward() never reached the model's outputs")
         try:
             return [float(getattr(v, "data", v)) for v in losses]
         except TypeError:
             raise BadAnswer(f"train should return the list of the losses of every epoch "
                             f"(numbers), got {type(losses).__name__}: {losses!r:.60}.") from None
     return run
+
+
+def _graph_cut(outcomes, expected):
+    return any(not got.ok and got.error[0] == "_GraphCut" for got in outcomes)
+
+
+def _train_on_plain_numbers(model, X, y, lr, epochs):
+    """Takes .data of each output: the loss is then built from floats, cut off from the model."""
+    from ..losses import binary_cross_entropy_with_logits
+    from ..optim import SGD
+    optimizer = SGD(model.parameters(), lr=lr)
+    losses = []
+    for _ in range(epochs):
+        outputs = [model(x).data for x in X]
+        loss = binary_cross_entropy_with_logits(outputs, y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.data)
+    return losses
 
 
 def _training_loop(model, X, y, lr, epochs, zero_grad=True, descend=True, loss="bce",
@@ -1820,11 +1907,26 @@ _BUG_COMBINATIONS = [("zero_grad", "descend", "loss"), ("zero_grad", "descend"),
 
 
 @exercise("09.1", "Fix a training loop with planted bugs", points=3,
-          prepare=_loop_prepare, cases=[(1,), (2,)],
-          describe=lambda args: (f"train(model, X, y, lr={_LOOP_LR}, epochs={_LOOP_EPOCHS}) on "
+          prepare=_loop_prepare, cases=_LOOP_CASES,
+          describe=lambda args: (f"train(model, X, y, lr={args[1]}, epochs={args[2]}) on "
                                  f"a fresh two-moons data set (seed {args[0]})"),
-          mistakes=[Mistake("bugs_" + "_and_".join(bugs), _bug_variant(bugs), _bugs_feedback(bugs))
-                    for bugs in _BUG_COMBINATIONS] + [
+          mistakes=[
+              Mistake("graph_cut", _train_on_plain_numbers,
+                      "Your loss never changes because the computation graph is cut: the "
+                      "loss is built from plain numbers (the outputs' .data, or float()), "
+                      "so backward() cannot reach the model and every gradient stays 0. "
+                      "Build the loss from the Values the model returns: "
+                      "outputs = [model(x) for x in X].", detect=_graph_cut)] + [
+              Mistake("bugs_" + "_and_".join(bugs), _bug_variant(bugs), _bugs_feedback(bugs))
+              for bugs in _BUG_COMBINATIONS] + [
+              Mistake("ignores_lr",
+                      lambda model, X, y, lr, epochs: _training_loop(model, X, y, 0.5, epochs),
+                      "Your train ignores its lr argument (it always steps with 0.5): use the "
+                      "learning rate it is given, SGD(model.parameters(), lr=lr)."),
+              Mistake("ignores_epochs",
+                      lambda model, X, y, lr, epochs: _training_loop(model, X, y, lr, 12),
+                      "Your train ignores its epochs argument (it always runs 12 epochs): "
+                      "loop for epoch in range(epochs)."),
               Mistake("zero_grad_between_backward_and_step",
                       lambda model, X, y, lr, epochs: _training_loop(
                           model, X, y, lr, epochs, zero_grad_before_step=True),

@@ -84,6 +84,20 @@ Decorate the *reference* (the correct answer) with `exercise`::
                  right (never their values).
 ``mistakes``     a list of `Mistake` objects (another way to register them, handy for
                  value answers and one-line lambdas).
+``pure``         the answer must leave its arguments as it found them and give the same
+                 result when called again with them: after each case the grader compares
+                 the arguments with a copy taken before the call, then calls once more.
+                 Otherwise the outcome is `ChangedArgument` or `NotRepeatable` (a wrong
+                 answer). Default: on for a "function" answer without ``prepare``. A
+                 ``prepare`` can check the same itself by raising those exceptions
+                 (00.2 calls the learner's network twice and compares its list of layers).
+``forbidden``    ``{"annlib.losses.mse": "why"}``: functions or classes (by dotted name)
+                 the answer must not use, because the statement rules them out. A
+                 profile hook watches each case; running a forbidden function (or creating
+                 an instance of a forbidden class, e.g. ``annlib.engine.Value``) however it
+                 was reached (an alias, a closure, the function itself handed to check)
+                 makes the outcome `ForbiddenCall`, a wrong answer. Every rule a
+                 statement states must be checked this way, or not stated.
 
 The catalogue of wrong answers
 ==============================
@@ -131,6 +145,18 @@ Answers in the wrong form: ``prepare`` (or the reference of a value exercise
 through ``prepare``) may raise ``BadAnswer("expected three numbers (w1, w2, b),
 got 'abc'")``; the verdict is then "wrong" with exactly that message.
 
+Broken rules (`ChangedArgument`, `NotRepeatable`, `ForbiddenCall`, all `BrokenRule`)
+are outcomes like exceptions, so a catalogued mistake that breaks the same rule on
+every case is recognised by behaviour (01.2's bias trick that appends to x and w;
+05.1's call of annlib.losses.mse). Unrecognised, the verdict is "wrong" with the
+rule and one example.
+
+Feedback names the kind of a wrong value before its size: text where a number is
+expected ("25" in quotes), None (a missing return), a one-element list or array
+where a number is expected, a list of another length. Results that were numpy
+float32 and agree with the reference only to single precision are told that
+precision is the problem.
+
 Verdicts
 ========
 
@@ -140,7 +166,8 @@ Verdicts
                     is), or the code raises NotImplementedError (the generated
                     stub): 0 points, no alarm.
 ``error``           learner code raised: names the exception, its message, the line
-                    of the learner's code and the input that triggered it.
+                    of the learner's code and the input that triggered it; or it ended
+                    the process running the cases (os._exit, sys.exit): says so.
 ``timeout``         the cases did not finish within the time limit (stated).
 ``output flood``    the code printed more than 200 lines or 20,000 characters; the
                     output is captured, the first lines shown, never the rest.
@@ -198,8 +225,8 @@ import warnings
 from dataclasses import dataclass, field
 
 __all__ = ["check", "hint", "exercises", "Result", "Exercise", "Mistake", "Outcome", "BadAnswer",
-           "ExerciseInfo", "exercise", "registry", "get_exercise", "close", "exact",
-           "VERDICT_MIME", "VERDICTS"]
+           "BrokenRule", "ChangedArgument", "NotRepeatable", "ForbiddenCall", "ExerciseInfo",
+           "exercise", "registry", "get_exercise", "close", "exact", "VERDICT_MIME", "VERDICTS"]
 
 VERDICT_MIME = "application/vnd.annlib.verdict+json"
 
@@ -214,6 +241,38 @@ _SHOWN_LINES = 5
 
 class BadAnswer(Exception):
     """Raised by an exercise's ``prepare`` when the answer has the wrong form."""
+
+
+class BrokenRule(Exception):
+    """The learner's code broke a rule of its exercise: a wrong answer, whatever it returned.
+
+    The message is one concrete example, e.g. ``neuron(x=[1.0], w=[2.0], b=0.5)
+    changed its argument x: ...``; the subclass says which rule.
+    """
+
+
+class ChangedArgument(BrokenRule):
+    """The answer changed an argument it was given (the caller's list, say)."""
+
+
+class NotRepeatable(BrokenRule):
+    """A second call with the same arguments gave another result (hidden state)."""
+
+
+class ForbiddenCall(BrokenRule):
+    """The answer used a function or class its exercise forbids."""
+
+
+# What the grader says about each broken rule, before the example.
+_RULES = {
+    "ChangedArgument": ("Your function changes the arguments it is given. The caller's lists "
+                        "must stay as they were (the caller may use them again): build new "
+                        "lists instead of appending to, popping from or assigning into these."),
+    "NotRepeatable": ("Your function gives another result when it is called again with the "
+                      "same arguments: it keeps something from one call to the next (a global "
+                      "variable, a list it changes, a default list argument)."),
+    "ForbiddenCall": "",  # the message itself names what was used and why it is not allowed
+}
 
 
 # --- comparisons ---------------------------------------------------------------------
@@ -338,7 +397,7 @@ class Exercise:
     def __init__(self, exercise_id, title, reference, *, points, hints, answer="function",
                  cases=(), random_cases=None, compare=None, prepare=None,
                  solution=_NO_SOLUTION, time_limit=DEFAULT_TIME_LIMIT, call_name=None,
-                 describe=None, parts=None, mistakes=()):
+                 describe=None, parts=None, mistakes=(), pure=None, forbidden=None):
         chapter, dot, number = exercise_id.partition(".")
         if not (len(chapter) == 2 and chapter.isdigit() and dot and number.isdigit()):
             raise ValueError(f"exercise ids look like '01.2' (chapter.number), got {exercise_id!r}")
@@ -363,6 +422,9 @@ class Exercise:
         self.call_name = call_name or getattr(reference, "__name__", "f")
         self._describe = describe
         self.parts = tuple(parts) if parts else None
+        self.pure = (answer == "function" and prepare is None) if pure is None else bool(pure)
+        self.forbidden = dict(forbidden or {})
+        self._forbidden_code = None
         if answer == "value" and not cases and random_cases is None:
             self.cases = [()]  # one "case": the answer itself
         else:
@@ -440,12 +502,40 @@ class Exercise:
             self._expected = [plain(reference(*copy.deepcopy(args))) for args in self.cases]
         return self._expected
 
+    def forbidden_code(self):
+        """{code object: dotted name} of what the answer must not run (see ``forbidden``)."""
+        if self._forbidden_code is None:
+            self._forbidden_code = {}
+            for name in self.forbidden:
+                target = _resolve(name)
+                function = target.__init__ if isinstance(target, type) else target
+                self._forbidden_code[function.__code__] = name
+        return self._forbidden_code
+
     def outcomes_of_mistake(self, mistake):
         if mistake.name not in self._mistake_outcomes:
             with _quiet():
                 run = _run_cases_inline(self, mistake.answer)
             self._mistake_outcomes[mistake.name] = run.outcomes
         return self._mistake_outcomes[mistake.name]
+
+
+def _resolve(dotted):
+    """The object a dotted name such as "annlib.losses.mse" stands for."""
+    import importlib
+    module_name, attributes = dotted, []
+    while True:
+        try:
+            target = importlib.import_module(module_name)
+            break
+        except ImportError:
+            if "." not in module_name:
+                raise
+            module_name, _, attribute = module_name.rpartition(".")
+            attributes.insert(0, attribute)
+    for attribute in attributes:
+        target = getattr(target, attribute)
+    return target
 
 
 def exercise(exercise_id, title, **options):
@@ -506,6 +596,7 @@ class Outcome:
     ok: bool
     value: object = None
     error: tuple = None
+    low_precision: bool = False  # the value was numpy float32 or float16 before plain()
 
     def same_as(self, other, compare):
         if self.ok and other.ok:
@@ -543,6 +634,7 @@ class _Run:
     head: list = field(default_factory=list)
     flooded: bool = False
     detail: str = ""
+    reported: bool = False            # the forked child sent its final status
 
 
 class _OutputFlood(BaseException):
@@ -618,17 +710,116 @@ def _call_cases(ex, answer, send):
             return
     elif ex.answer == "value":
         function = lambda: answer  # noqa: E731 - the answer itself is the output
+    forbidden = ex.forbidden_code()
     for args in ex.cases:
+        used = []
         try:
-            value = function(*copy.deepcopy(args))
-            outcome = Outcome(True, plain(value))
+            given = copy.deepcopy(args)
+            with _watching(forbidden, used):
+                value = function(*given)
+                if ex.pure:
+                    _call_again(ex, function, args, given, value)
+            outcome = Outcome(True, plain(value), low_precision=_low_precision(value))
         except _OutputFlood:
             raise
         except RecursionError as exc:
             outcome = Outcome(False, error=("RecursionError", str(exc)[:300], ""))
         except Exception as exc:  # the learner's bug: report it, go on
             outcome = _error_outcome(exc)
+        if used:  # even when the learner's code caught the error or failed later
+            name, line = used[0]
+            where = f" (in the line `{line}`)" if line else ""
+            outcome = Outcome(False, error=("ForbiddenCall", f"{ex.describe(args)} used "
+                                            f"{name}{where}.", line))
         send(outcome)
+
+
+@contextlib.contextmanager
+def _watching(codes, used):
+    """Append (name, learner's line) to `used` when a forbidden code object starts running.
+
+    A profile hook (this thread only) sees every Python call, so no alias, closure or
+    direct hand-over of a forbidden function escapes it; nothing is patched.
+    """
+    if not codes:
+        yield
+        return
+    previous = sys.getprofile()
+
+    def profile(frame, event, arg):
+        if event == "call" and not used and frame.f_code in codes:
+            used.append((codes[frame.f_code], _caller_line(frame)))
+
+    sys.setprofile(profile)
+    try:
+        yield
+    finally:
+        sys.setprofile(previous)
+
+
+def _caller_line(frame):
+    """The line of learner code (outside annlib) that led to `frame` (best effort)."""
+    import linecache
+    annlib_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not os.path.abspath(filename).startswith(annlib_dir):
+            return linecache.getline(filename, frame.f_lineno).strip()
+        frame = frame.f_back
+    return ""
+
+
+def _call_again(ex, function, args, given, first):
+    """The ``pure`` rule: the call left its arguments alone, and a second call agrees."""
+    names = ex.arg_names
+    for i, (before, after) in enumerate(zip(args, given)):
+        if _is_data(before) and not _identical(before, after):
+            name = names[i] if i < len(names) else f"number {i + 1}"
+            raise ChangedArgument(f"{ex.describe(args)} changed its argument {name} from "
+                                  f"{_fmt(before, 60)} to {_fmt(plain(after), 60)}.")
+    again = function(*given)
+    first, again = plain(first), plain(again)
+    if _is_data(first) and _is_data(again) and not _identical(first, again):
+        raise NotRepeatable(f"{ex.describe(args)} returned {_fmt(first, 60)} the first "
+                            f"time and {_fmt(again, 60)} when called again with the same "
+                            f"arguments.")
+
+
+def _is_data(x):
+    """Plain data (numbers, text, None, lists/tuples/dicts of them): comparable by value."""
+    if x is None or type(x) in (bool, int, float, str, complex):
+        return True
+    if type(x) in (list, tuple):
+        return all(map(_is_data, x))
+    if type(x) is dict:
+        return all(map(_is_data, x.values()))
+    return False
+
+
+def _identical(a, b):
+    """Equal, recursively, with the same types, and nan equal to nan."""
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(map(_identical, a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_identical(a[k], b[k]) for k in a)
+    try:
+        return bool(a == b)
+    except Exception:  # numpy arrays and other objects without one truth value
+        return False
+
+
+def _low_precision(value):
+    """True when `value` holds numpy float32/float16 numbers (7 or 3 significant digits)."""
+    dtype = getattr(value, "dtype", None)
+    if dtype is not None:
+        return str(dtype) in ("float32", "float16")
+    if type(value) in (list, tuple):
+        return any(map(_low_precision, value))
+    return False
 
 
 def _run_cases_inline(ex, answer):
@@ -705,14 +896,24 @@ def _run_forked(ex, answer):
         _, status = os.waitpid(pid, 0)
     if not finished:
         run.status = "timeout"
-    elif run.status != "done" or not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
-        if run.status == "done" and len(run.outcomes) < len(ex.cases):
-            run.status = "crashed"
-            if os.WIFSIGNALED(status):
-                run.detail = f"the Python process running it was killed by signal {os.WTERMSIG(status)}"
-            else:
-                run.detail = "the Python process running it stopped early (sys.exit or os._exit?)"
+    elif not run.reported:  # the child ended before its last word: the learner's code ended it
+        run.status = "crashed"
+        case = ex.cases[len(run.outcomes)] if len(run.outcomes) < len(ex.cases) else None
+        run.detail = _ended_process_text(ex, case, status)
     return run
+
+
+def _ended_process_text(ex, case, status):
+    """Feedback for learner code that ended the Python process running the cases."""
+    if os.WIFSIGNALED(status):
+        how = f"was killed by signal {os.WTERMSIG(status)} (a crash, or no memory left)"
+    else:
+        how = ("was ended by your code (os._exit, sys.exit or exit() while it was being "
+               "checked)")
+    when = f" when called as {ex.describe(case)}" if case and ex.answer == "function" else ""
+    return (f"The Python process running your code {how}{when}, so the check could not "
+            f"finish: 0 points. A function must return its result; it must never stop "
+            f"Python.")
 
 
 def _take_frames(buffer, run):
@@ -732,6 +933,7 @@ def _take_frames(buffer, run):
             run.flooded = run.flooded or flooded
         elif kind == "status":
             run.status, run.detail = payload
+            run.reported = True
     return buffer
 
 
@@ -914,6 +1116,8 @@ def _with_example(ex, feedback, case_index, got, expected):
     args = ex.cases[case_index]
     if ex.single_value:
         return f"{feedback}\nYour answer: {_fmt(got.value) if got.ok else got.error[0]}."
+    if not got.ok and got.error[0] in _RULES:
+        return f"{feedback}\nFor example: {got.error[1]}"
     if not got.ok:
         what = f"raised {got.error[0]}"
     else:
@@ -970,7 +1174,7 @@ def _grade(ex, answer):
                          f"ends (a while loop whose condition never changes) or a "
                          f"function that calls itself forever.")
     if run.status == "crashed":
-        return ERROR, f"Your code crashed: {run.detail}."
+        return ERROR, run.detail
     if len(outcomes) == len(expected) and all(
             got.same_as(Outcome(True, want), ex.compare) for got, want in zip(outcomes, expected)):
         if ex.single_value:
@@ -980,6 +1184,7 @@ def _grade(ex, answer):
         if not got.ok and got.error[0] == "BadAnswer":
             return WRONG, got.error[1]
     first = _first_difference(ex, outcomes, expected)
+    example = outcomes[first] if first is not None else None
     for mistake in ex.mistakes:
         if mistake.feedback is None:
             continue
@@ -992,7 +1197,12 @@ def _grade(ex, answer):
             recognised = len(theirs) == len(outcomes) and all(
                 got.same_as(mine, ex.compare) for got, mine in zip(outcomes, theirs))
         if recognised:
-            return WRONG, _with_example(ex, mistake.feedback, first, outcomes[first], expected)
+            return WRONG, _with_example(ex, mistake.feedback, first, example, expected)
+    broken = next((got for got in outcomes if not got.ok and got.error[0] in _RULES), None)
+    if broken is not None:
+        return WRONG, _with_example(ex, _rule_text(ex, broken), first, broken, expected)
+    if any(got.low_precision for got in outcomes) and _single_precision_close(outcomes, expected):
+        return WRONG, _with_example(ex, _LOW_PRECISION, first, example, expected)
     for i, got in enumerate(outcomes):
         if not got.ok:
             name, message, line = got.error
@@ -1002,11 +1212,86 @@ def _grade(ex, answer):
             return ERROR, (f"Your code raised {name}{': ' + message if message else ''}"
                            f"{where}{case}.")
     if ex.single_value:
-        return WRONG, (f"Not quite: your answer {_fmt(outcomes[0].value)} is not correct"
-                       f"{_parts_report(ex, outcomes[0].value, expected[0])}. "
-                       f"Recompute it step by step.")
-    return WRONG, _with_example(ex, "Not quite: at least one case gives a different result.",
-                                first, outcomes[first], expected)
+        value = outcomes[0].value
+        problem = _kind_problem(expected[0], value)
+        if problem and not ex.parts:
+            return WRONG, f"Your answer {problem}."
+        report, kinds_wrong = _parts_report(ex, value, expected[0])
+        return WRONG, (f"Not quite: your answer {_fmt(value)} is not correct{report}."
+                       + ("" if kinds_wrong else " Recompute it step by step."))
+    problem = _kind_problem(expected[first], example.value, "result") if example.ok else None
+    lead = (f"Not quite: what your function returns {problem}." if problem
+            else "Not quite: at least one case gives a different result.")
+    return WRONG, _with_example(ex, lead, first, example, expected)
+
+
+_LOW_PRECISION = (
+    "Your results are numpy float32 numbers: single precision keeps only about 7 "
+    "significant digits, so they drift from the exact values. The check expects double "
+    "precision: use Python floats or numpy's default float64 (drop dtype=np.float32 or "
+    ".astype(np.float32)).")
+
+
+def _single_precision_close(outcomes, expected):
+    """Every outcome is a value within what single precision can give of the expected one."""
+    loose = close(rel=1e-4, abs=1e-5)
+    return len(outcomes) == len(expected) and all(
+        got.ok and _same_by(loose, want, got.value) for got, want in zip(outcomes, expected))
+
+
+def _same_by(compare, want, got):
+    try:
+        return bool(compare(want, got))
+    except Exception:
+        return False
+
+
+def _rule_text(ex, broken):
+    """The generic feedback for a broken rule (``pure``, ``forbidden``)."""
+    if broken.error[0] != "ForbiddenCall":
+        return _RULES[broken.error[0]]
+    name = next((n for n in ex.forbidden if f" used {n}" in broken.error[1]), "it")
+    return (f"Your code uses {name}, which this exercise does not allow: "
+            f"{ex.forbidden.get(name, 'see its statement')}.")
+
+
+def _is_number(x):
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _kind_problem(expected, got, name="v"):
+    """What is wrong with the kind of `got` (text, a list, None...), or None if it is right.
+
+    A phrase that follows "your answer", e.g. "is text ('25'), not a number: ...";
+    `name` is how the advice calls the value (``y_pred[0]``).
+    """
+    if _is_number(expected):
+        if _is_number(got):
+            return None
+        if isinstance(got, str):
+            return (f"is text ({_fmt(got, 30)}, a string), not a number: write the number "
+                    f"itself, without quotes or str()")
+        if got is None:
+            return "is None, not a number: a function needs a `return` line"
+        if isinstance(got, (list, tuple)) and len(got) == 1 and _is_number(got[0]):
+            return ("is a list or array holding one number, where a single number is "
+                    f"expected: take the number out ({name}[0], or float({name}) for a "
+                    f"numpy array)")
+        if isinstance(got, (list, tuple)):
+            return (f"is a list or array of {len(got)} elements, where a single number is "
+                    f"expected")
+        return None
+    if isinstance(expected, (list, tuple)):
+        if _is_number(got):
+            return (f"is a single number, where a list of {len(expected)} numbers is "
+                    f"expected")
+        if isinstance(got, str):
+            return f"is text ({_fmt(got, 30)}, a string), not a list"
+        if got is None:
+            return "is None, not a list: a function needs a `return` line"
+        if isinstance(got, (list, tuple)) and len(got) != len(expected):
+            return f"has {len(got)} elements, where {len(expected)} are expected"
+    return None
 
 
 def _parts_shape(ex, answer):
@@ -1021,11 +1306,15 @@ def _parts_shape(ex, answer):
 
 
 def _parts_report(ex, got, want):
+    """(" (z is right, a is not)", whether some part has the wrong kind), never values."""
     if not ex.parts or not isinstance(got, (list, tuple)) or len(got) != len(ex.parts):
-        return ""
-    verdicts = [f"{name} {'is right' if _same(ex, w, g) else 'is not'}"
-                for name, g, w in zip(ex.parts, got, want)]
-    return " (" + ", ".join(verdicts) + ")"
+        return "", False
+    verdicts, kinds_wrong = [], False
+    for name, g, w in zip(ex.parts, got, want):
+        problem = None if _same(ex, w, g) else _kind_problem(w, g, name)
+        kinds_wrong = kinds_wrong or problem is not None
+        verdicts.append(f"{name} {'is right' if _same(ex, w, g) else problem or 'is not'}")
+    return " (" + ("; " if kinds_wrong else ", ").join(verdicts) + ")", kinds_wrong
 
 
 def _same(ex, want, got):

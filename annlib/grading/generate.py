@@ -28,6 +28,7 @@ The rules (also in the docstring of ``annlib.grading.core``):
 
 import argparse
 import copy
+import math
 import re
 import sys
 from pathlib import Path
@@ -99,35 +100,51 @@ def make_exercise(solution_nb, name="notebook"):
     return nb
 
 
-def _kernel_manager():
-    """A kernel manager that starts a kernel of *this* Python (as nbval's current env)."""
+def _kernel_manager_class():
+    """A kernel manager class that starts a kernel of *this* Python (as nbval's current env).
+
+    The asynchronous manager, because with the synchronous one nbclient can block on
+    its output poll forever: a cell that loops, or a kernel that dies (``os._exit``),
+    then never reaches the cell time limit nor the dead-kernel check.
+    """
     import ipykernel.kernelspec
     from jupyter_client.kernelspec import KernelSpecManager
-    from jupyter_client.manager import KernelManager
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
 
     class CurrentEnvironment(KernelSpecManager):
         def get_kernel_spec(self, kernel_name):
             return self.kernel_spec_class(resource_dir=ipykernel.kernelspec.RESOURCES,
                                           **ipykernel.kernelspec.get_kernel_dict())
 
-    return KernelManager(kernel_name="python3", kernel_spec_manager=CurrentEnvironment())
+    class CurrentKernel(AsyncKernelManager):
+        @default("kernel_spec_manager")
+        def _current_environment(self):
+            return CurrentEnvironment(data_dir=self.data_dir)
+
+    return CurrentKernel
 
 
-def execute(nb, folder, timeout=120, allow_errors=False):
-    """Run `nb` in place in a fresh kernel of this Python, with `folder` as working dir."""
+def execute(nb, folder, timeout=120, allow_errors=False, on_cell_start=None):
+    """Run `nb` in place in a fresh kernel of this Python, with `folder` as working dir.
+
+    Raises nbclient's ``CellTimeoutError`` when a cell runs longer than `timeout`
+    seconds and ``DeadKernelError`` when the kernel dies; the kernel is shut down
+    either way. ``on_cell_start(cell=..., cell_index=...)`` is called before each cell.
+    """
     import subprocess
 
     from nbclient import NotebookClient
 
-    km = _kernel_manager()
-    client = NotebookClient(nb, km=km, timeout=timeout, allow_errors=allow_errors,
-                            record_timing=False, resources={"metadata": {"path": str(folder)}})
-    try:
-        # the kernel's own log lines (transport warnings) are noise in a terminal
-        client.execute(stderr=subprocess.DEVNULL)
-    finally:
-        if km.has_kernel:
-            km.shutdown_kernel(now=True)
+    # nbclient's `timeout` takes whole seconds; timeout_func gives each cell the exact limit
+    client = NotebookClient(nb, kernel_manager_class=_kernel_manager_class(),
+                            timeout=math.ceil(timeout), timeout_func=lambda cell: timeout,
+                            allow_errors=allow_errors, record_timing=False,
+                            shutdown_kernel="immediate",
+                            on_cell_start=on_cell_start,
+                            resources={"metadata": {"path": str(folder)}})
+    # the kernel's own log lines (transport warnings) are noise in a terminal
+    client.execute(stderr=subprocess.DEVNULL)
     return nb
 
 
