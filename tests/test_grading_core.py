@@ -1,6 +1,6 @@
 """annlib.grading.core: the catalogue of every registered exercise, and the sandbox.
 
-The first tests run over the whole registry (both banks): each wrong answer of
+The first tests run over the whole registry (every chapter): each wrong answer of
 each exercise's catalogue is rejected with its own feedback, each stub is "not
 attempted yet", each solution passes with full points. The rest prove the
 machinery on small exercises registered here (chapter 99, removed afterwards).
@@ -10,6 +10,7 @@ import math
 import os
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -20,8 +21,12 @@ REGISTRY = core.registry()
 MISTAKES = [(ex.id, m.name) for ex in REGISTRY for m in ex.mistakes]
 
 
-def test_every_bank_loads():
+def test_every_chapters_checks_load_and_each_chapter_has_its_module():
     assert core.BANK_ERRORS == {}
+    chapters = sorted(path.name[:2] for path in (Path(__file__).resolve().parents[1] / "chapters").glob("[0-9][0-9]_*.ipynb"))
+    assert core.BANKS == tuple(f"chapter_{number}" for number in chapters)
+    for exercise in REGISTRY:  # a chapter's checks are found under the chapter's number
+        assert exercise.reference.__module__ == f"annlib.grading.chapter_{exercise.id[:2]}", exercise.id
 
 
 def test_registry_is_not_empty_and_sorted():

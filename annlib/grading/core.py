@@ -11,8 +11,9 @@ Everything below is for instructors who write exercises.
 How to register an exercise
 ===========================
 
-Exercises live in ``annlib/grading/bank_00_04.py``, ``bank_05_09.py`` and, from chapter
-10 on, one module per chapter (``chapter_10.py``, ``chapter_11.py``), each listed in `BANKS`.
+Exercises live in one module per chapter, ``annlib/grading/chapter_NN.py`` (chapter NN's
+references, cases, mistakes and hints together), each listed in `BANKS`; helpers that
+several chapters share are in ``common.py``.
 Decorate the *reference* (the correct answer) with `exercise`::
 
     from .core import exercise, Mistake
@@ -135,10 +136,10 @@ must get and ``expect=`` a fragment the feedback must contain (for example an
 answer that raises: ``verdict="error", expect="ZeroDivisionError"``).
 
 Generic tests in ``tests/test_grading_core.py`` run over the whole registry
-(every bank): every mistake is rejected with its verdict and its feedback (or
+(every chapter): every mistake is rejected with its verdict and its feedback (or
 ``expect`` fragment), every stub is "not attempted yet" (None, ``...``, a
 function raising NotImplementedError), every solution passes with full points.
-Adding an exercise adds its tests automatically; a bank's own test file only
+Adding an exercise adds its tests automatically; a chapter's own test file only
 needs what the catalogue cannot say (e.g. that its notebook's checks exist).
 
 Answers in the wrong form: ``prepare`` (or the reference of a value exercise
@@ -223,6 +224,7 @@ import time
 import traceback
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 
 __all__ = ["check", "hint", "exercises", "Result", "Exercise", "Mistake", "Outcome", "BadAnswer",
            "BrokenRule", "ChangedArgument", "NotRepeatable", "ForbiddenCall", "ExerciseInfo",
@@ -549,7 +551,8 @@ def exercise(exercise_id, title, **options):
     return register
 
 
-BANKS = ("bank_00_04", "bank_05_09", "chapter_10", "chapter_11")
+# one module of checks per chapter: chapter_00.py, chapter_01.py, ...
+BANKS = tuple(sorted(path.stem for path in Path(__file__).parent.glob("chapter_[0-9][0-9].py")))
 BANK_ERRORS = {}
 _banks_loaded = False
 
@@ -568,7 +571,7 @@ def _load_banks():
             continue
         try:
             importlib.import_module(name)
-        except Exception as exc:  # a bug in one bank must not break the other
+        except Exception as exc:  # a bug in one chapter's checks must not break the others
             BANK_ERRORS[bank] = f"{type(exc).__name__}: {exc}"
 
 

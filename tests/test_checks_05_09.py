@@ -1,7 +1,7 @@
 """The exercises of chapters 05-09: answers a learner would really write, and their notebooks.
 
 tests/test_grading_core.py already runs every catalogued wrong answer, stub and
-solution of this bank. This file adds what the catalogue cannot say: that the
+solution of these chapters. This file adds what the catalogue cannot say: that the
 misconceptions the course promises are catalogued, that other correct ways of
 writing an answer pass, that the references agree with annlib's own autograd,
 that the claims the feedback makes about the training curves hold, and that the
@@ -17,7 +17,8 @@ import pytest
 from annlib import Value
 from annlib import losses
 from annlib.grading import check
-from annlib.grading import bank_05_09 as bank
+from annlib.engine import _sigmoid
+from annlib.grading import chapter_06, chapter_07, chapter_09
 from annlib.grading.core import get_exercise
 from annlib.nn import MLP
 from annlib.optim import SGD
@@ -241,10 +242,10 @@ LEARNER_ANSWERS = [
     ("05.2", _ce_with_epsilon, "wrong", "Never form p_y"),
     ("05.2", lambda logits, y: _ce_numpy_stable(logits, y - 1), "wrong", "indices start at 0"),
     ("05.3", _autograd_gradients_wrt_z, "wrong", "You let annlib's Value (autograd)"),
-    ("05.3", lambda z, y: [2 * (bank._sigmoid(z) - y), bank._sigmoid(z) - y], "wrong",
+    ("05.3", lambda z, y: [2 * (_sigmoid(z) - y), _sigmoid(z) - y], "wrong",
      "multiplies by da/dz"),
     ("06.1", {"f": 3, "e": -12, "d": -12, "c": -12, "b": -36, "a": 28}, "passed", "Correct"),
-    ("06.1", {k: np.float64(v) for k, v in bank.hand_gradients().items()}, "passed", "Correct"),
+    ("06.1", {k: np.float64(v) for k, v in chapter_06.hand_gradients().items()}, "passed", "Correct"),
     ("06.1", {"f": 3, "e": -12, "d": -12, "c": -12, "b": -36}, "wrong", "missing 'a'"),
     ("06.1", {"f": 3, "e": -12, "d": -12, "c": -12, "b": -36, "a": "28"}, "wrong",
      "Expected a number for 'a'"),
@@ -355,7 +356,7 @@ def test_hand_gradients_agree_with_backward():
     L = f * a
     L.backward()
     nodes = {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f}
-    assert bank.hand_gradients() == {k: v.grad for k, v in nodes.items()}
+    assert chapter_06.hand_gradients() == {k: v.grad for k, v in nodes.items()}
 
 
 @pytest.mark.parametrize("exercise_id, autograd", [
@@ -387,7 +388,7 @@ def test_cross_entropy_reference_agrees_with_annlib_on_every_case():
 
 def test_central_differences_are_close_to_the_true_gradient():
     # d/dx (x1 - x2 x3)^2 at (1, 2, -0.5): error 2, gradient (2*2, 2*2*0.5, 2*2*(-2))
-    grads = bank.numerical_gradient(bank._FUNCTIONS["(x1 - x2*x3)**2"], [1.0, 2.0, -0.5], 1e-4)
+    grads = chapter_07.numerical_gradient(chapter_07._FUNCTIONS["(x1 - x2*x3)**2"], [1.0, 2.0, -0.5], 1e-4)
     assert np.allclose(grads, [4.0, 2.0, -8.0], atol=1e-7)
 
 
@@ -417,7 +418,7 @@ def test_learning_rate_window_is_what_the_hints_say():
 
 
 def test_training_curves_show_what_the_feedback_claims():
-    curves = bank.training_curves()
+    curves = chapter_09.training_curves()
     assert sorted(curves) == ["A", "B", "C", "D"]
     for name, (train_losses, val_losses) in curves.items():
         assert len(train_losses) == len(val_losses) and all(map(math.isfinite, train_losses))
@@ -434,13 +435,13 @@ def test_training_curves_show_what_the_feedback_claims():
     # D: the training loss jumps far above where it started
     train_d, _ = curves["D"]
     assert max(train_d) > 5 * train_d[0] and min(train_d[1:]) < max(train_d) / 5
-    assert bank.training_curves() is curves  # computed once per process
+    assert chapter_09.training_curves() is curves  # computed once per process
 
 
 def test_planted_bugs_make_the_demo_loss_explode():
     from annlib.data import make_moons
     X, y = make_moons(n_samples=40, noise=0.1, random_state=0)
     model = MLP(2, [6, 1], activation="tanh", random_state=0)
-    buggy = bank._bug_variant(("zero_grad", "descend", "loss"))(model, X.tolist(), y.tolist(),
+    buggy = chapter_09._bug_variant(("zero_grad", "descend", "loss"))(model, X.tolist(), y.tolist(),
                                                                 0.5, 8)
     assert buggy[-1] > 1000 * buggy[0]

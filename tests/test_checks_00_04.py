@@ -1,7 +1,7 @@
 """The exercises of chapters 00-04: answers a learner would really write, and their notebooks.
 
 The catalogue of each exercise (every registered wrong answer, stub and
-solution) is tested for every bank by tests/test_grading_core.py; this file adds
+solution) is tested for every chapter by tests/test_grading_core.py; this file adds
 what the catalogue cannot say: other ways of writing right and wrong answers
 (numpy, other formulas, other answer forms) and the notebooks' content.
 """

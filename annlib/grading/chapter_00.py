@@ -1,0 +1,192 @@
+"""Graded exercises of chapter 00: Introduction: a network is a nested function; supervised learning.
+
+Each exercise: a reference (the decorated function), its cases, hints, and the
+catalogue of wrong answers it must recognise (see ``annlib.grading.core``).
+The statements live in ``solutions/00_*.ipynb``.
+"""
+
+
+from .core import BadAnswer, ChangedArgument, Mistake, NotRepeatable, exercise
+
+
+@exercise("00.1", "Evaluate a nested function by hand", points=1, answer="value",
+          hints=["Work from the inside out: first u = f1(2), then v = f2(u), then f3(v).",
+                 "f1(2) = 6. What does f2 do to 6?"],
+          mistakes=[
+              Mistake("outside_in", 9,
+                      "You applied f3 first. In f3(f2(f1(x))) the innermost function, f1, "
+                      "meets the input first; its output goes into f2, and f2's output into "
+                      "f3 -- just as the first layer of a network sees the input first."),
+              Mistake("added_separately", 11,
+                      "You evaluated f1, f2 and f3 each on x = 2 and added the results. In "
+                      "a nested function each function's output is the next one's input: "
+                      "nothing is added."),
+              Mistake("skipped_f2", 36,
+                      "You skipped f2: f3(f1(2)) = 36. Every layer acts in turn, f1 then f2 "
+                      "then f3."),
+          ])
+def nested_value():
+    def f1(x): return 3 * x
+    def f2(u): return u - 1
+    def f3(v): return v ** 2
+    return f3(f2(f1(2)))
+
+
+_LAYERS = {
+    "double": lambda x: 2 * x,
+    "add_one": lambda x: x + 1,
+    "square": lambda x: x * x,
+    "negate": lambda x: -x,
+    "relu": lambda x: max(0.0, x),
+    "halve": lambda x: x / 2,
+}
+
+
+_LAYER_NAMES = {id(function): name for name, function in _LAYERS.items()}
+
+
+def _layer_list(layers):
+    return "[" + ", ".join(_LAYER_NAMES.get(id(f), "?") for f in layers) + "]"
+
+
+def _apply_compose(compose):
+    """compose -> the function checked on cases (layer names, x).
+
+    The network is called twice, and the list of layers handed to compose must be
+    unchanged in between: a compose that uses up its list works only once.
+    """
+    def network(names, x):
+        layers = [_LAYERS[n] for n in names]
+        net = compose(layers)
+        first = net(x)
+        if layers != [_LAYERS[n] for n in names]:
+            raise ChangedArgument(
+                f"after compose([{', '.join(names)}])({x!r}) ran once, the list of layers "
+                f"it was given held {_layer_list(layers)}.")
+        again = net(x)
+        if again != first:
+            raise NotRepeatable(f"compose([{', '.join(names)}])({x!r}) returned {first!r} "
+                                f"the first time and {again!r} the second time.")
+        return first
+    return network
+
+
+def _compose_using_up(layers):
+    def network(x):
+        while layers:
+            x = layers.pop(0)(x)
+        return x
+    return network
+
+
+def _not_a_function(outcomes, expected):
+    return any(not o.ok and o.error[0] == "TypeError"
+               and ("not callable" in o.error[1] or "positional argument" in o.error[1])
+               for o in outcomes)
+
+
+@exercise("00.2", "Compose layers into a network", points=2, prepare=_apply_compose,
+          cases=[(("double", "add_one"), 3.0), (("add_one", "double"), 3.0),
+                 (("square",), -1.5), (("negate", "relu", "add_one"), 2.0),
+                 (("add_one", "square", "halve"), 1.0), ((), 4.0)],
+          random_cases=lambda rng: [
+              (tuple(rng.choice(sorted(_LAYERS)) for _ in range(rng.randint(1, 4))),
+               round(rng.uniform(-3, 3), 2)) for _ in range(20)],
+          describe=lambda args: (f"compose([{', '.join(args[0])}])({args[1]!r})"),
+          hints=["compose(layers) must return a new function: define `def network(x):` "
+                 "inside compose, and return network (without calling it).",
+                 "Inside network, keep one variable and send it through each layer in "
+                 "turn: a = layer(a).",
+                 "The first function of the list acts first, as f1 does in f3(f2(f1(x)))."],
+          mistakes=[
+              Mistake("reversed_order",
+                      lambda layers: (lambda x: _run_reversed(layers, x)),
+                      "You applied the layers in reverse order. compose([f1, f2, f3])(x) must "
+                      "be f3(f2(f1(x))): the first function of the list sees the input "
+                      "first, like the first layer of a network."),
+              Mistake("same_input_everywhere",
+                      lambda layers: (lambda x: layers[-1](x) if layers else x),
+                      "Each layer must receive the previous layer's output, not the original "
+                      "x: your network gives only the last layer applied to x."),
+              Mistake("uses_up_the_list", _compose_using_up,
+                      "Your network uses up the caller's list of layers: pop() removes each "
+                      "layer as it runs, so the network works once, and then the list is "
+                      "empty and a second call returns x unchanged. Loop over the list "
+                      "without changing it: for layer in layers: x = layer(x)."),
+              Mistake("returns_number", lambda layers, x: x,
+                      "compose must return a function of x, so that compose(layers)(x) "
+                      "works: it takes only the list of layers and returns something "
+                      "callable. Define `def network(x): ...` inside it and `return "
+                      "network` (without calling it).", detect=_not_a_function),
+          ])
+def compose(layers):
+    def network(x):
+        for layer in layers:
+            x = layer(x)
+        return x
+    return network
+
+
+def _run_reversed(layers, x):
+    for layer in reversed(layers):
+        x = layer(x)
+    return x
+
+
+_TASKS = "abcde"
+
+
+def _letters(answer):
+    """Accept 'ace', ['a', 'c', 'e'], {'a', 'c', 'e'}, ... as the same answer."""
+    if isinstance(answer, str):
+        items = [c for c in answer if c not in " ,;"]
+    else:
+        try:
+            items = [str(c).strip() for c in answer]
+        except TypeError:
+            raise BadAnswer(f"Expected the letters of the supervised tasks, e.g. "
+                            f"{{'a', 'b'}}, got {type(answer).__name__}: {answer!r}.") from None
+    letters = {c.lower() for c in items}
+    unknown = sorted(letters - set(_TASKS))
+    if unknown:
+        raise BadAnswer(f"Expected letters from a to e, got {', '.join(map(repr, unknown))}.")
+    return "".join(sorted(letters))
+
+
+def _has(letter):
+    return lambda outcomes, expected: outcomes[0].ok and letter in outcomes[0].value
+
+
+def _lacks(letter):
+    return lambda outcomes, expected: outcomes[0].ok and letter not in outcomes[0].value
+
+
+@exercise("00.3", "Which tasks are supervised learning?", points=1, answer="value",
+          prepare=lambda answer: (lambda: _letters(answer)), solution={"a", "c", "e"},
+          hints=["Supervised learning needs training pairs (x, y): an input and the output "
+                 "we want for it.",
+                 "For each task ask: does the training data contain the right answer y for "
+                 "each example x?"],
+          mistakes=[
+              Mistake("clustering", {"a", "b", "c", "e"},
+                      "(b) is not supervised: the customers come without labels, so there is "
+                      "no y to learn. Finding groups in unlabelled data is unsupervised "
+                      "learning.", detect=_has("b")),
+              Mistake("rewards", {"a", "c", "d", "e"},
+                      "(d) is not supervised: the agent is never shown the right move for a "
+                      "position, it only receives rewards. That is reinforcement learning.",
+                      detect=_has("d")),
+              Mistake("digits_missing", {"a", "e"},
+                      "(c) is supervised: each image x comes with the digit y a person wrote "
+                      "down for it -- a training pair.", detect=_lacks("c")),
+              Mistake("prices_missing", {"c", "e"},
+                      "(a) is supervised too: each past sale is a pair (house features x, "
+                      "price y). Predicting a number is regression, still supervised.",
+                      detect=_lacks("a")),
+              Mistake("spam_missing", {"a", "c"},
+                      "(e) is supervised: every e-mail x was marked spam or not spam (y) by "
+                      "its reader -- a training pair.", detect=_lacks("e")),
+              Mistake("not_letters", 42, verdict="wrong", expect="Expected the letters"),
+          ])
+def supervised_tasks():
+    return "ace"

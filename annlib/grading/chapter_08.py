@@ -1,0 +1,381 @@
+"""Graded exercises of chapter 08: gradient descent.
+
+Each exercise: a reference (the decorated function), its cases, hints, and the
+catalogue of wrong answers it must recognise (see ``annlib.grading.core``).
+The statements live in ``solutions/08_*.ipynb``.
+"""
+
+import math
+
+from .common import _any_outcome_contains, _fmt_list, _is_number
+from .core import BadAnswer, Mistake, exercise
+
+
+_GRADIENTS = {
+    "(w1 - 3)**2": lambda w: [2 * (w[0] - 3)],
+    "w1**2 + 10*w2**2": lambda w: [2 * w[0], 20 * w[1]],
+    "(w1 - 1)**2 + (w1 + w2)**2": lambda w: [2 * (w[0] - 1) + 2 * (w[0] + w[1]),
+                                             2 * (w[0] + w[1])],
+    "(w1*w2 - 1)**2": lambda w: [2 * (w[0] * w[1] - 1) * w[1], 2 * (w[0] * w[1] - 1) * w[0]],
+}
+
+
+def _shared_mutable_point(path):
+    """The first point object that appears twice in the path (a list or array), or None."""
+    seen = set()
+    for p in path:
+        if not (isinstance(p, list) or hasattr(p, "__array__")):
+            continue  # numbers and tuples cannot change after they are appended
+        if id(p) in seen:
+            return p
+        seen.add(id(p))
+    return None
+
+
+def _descent_prepare(answer):
+    if not callable(answer):
+        raise BadAnswer(f"Expected your function gradient_descent itself (no parentheses), "
+                        f"got {type(answer).__name__}.")
+
+    def run(loss, w0, lr, n_steps):
+        path = answer(_GRADIENTS[loss], list(w0), lr, n_steps)
+        try:
+            path = list(path)
+        except TypeError:
+            raise BadAnswer(f"gradient_descent should return a list of points, got "
+                            f"{type(path).__name__}: {path!r:.60}.") from None
+        shared = _shared_mutable_point(path)
+        if shared is not None:
+            return f"the path holds the same point object {sum(p is shared for p in path)} times"
+        try:
+            return [[float(v) for v in p] for p in path]
+        except TypeError:
+            raise BadAnswer("Each point of the path should be a list of numbers (one per "
+                            "parameter), such as [0.5] or [1.0, -2.0].") from None
+    return run
+
+
+def _describe_descent(args):
+    loss, w0, lr, n_steps = args
+    return (f"gradient_descent(grad, w0={_fmt_list(w0)}, lr={lr!r}, n_steps={n_steps}) with "
+            f"grad the gradient of L(w) = {loss}")
+
+
+@exercise("08.1", "Write the gradient descent update", points=2,
+          prepare=_descent_prepare, describe=_describe_descent,
+          cases=[("(w1 - 3)**2", [0.0], 0.1, 3),
+                 ("w1**2 + 10*w2**2", [1.0, 1.0], 0.05, 4),
+                 ("(w1 - 1)**2 + (w1 + w2)**2", [2.0, -1.0], 0.2, 5),
+                 ("(w1 - 3)**2", [5.0], 0.3, 0),
+                 ("(w1*w2 - 1)**2", [0.5, 1.5], 0.1, 6)],
+          random_cases=lambda rng: [
+              (name, [round(rng.uniform(-2, 2), 3)
+                      for _ in range(1 if name == "(w1 - 3)**2" else 2)],
+               rng.choice([0.01, 0.05, 0.1]), rng.randint(1, 8))
+              for name in sorted(_GRADIENTS) for _ in range(2)],
+          hints=["One step: w_new = w_old - lr * dL/dw, for every parameter; grad(w) gives "
+                 "the list of dL/dw_i at w.",
+                 "The path starts with w0 itself, then holds one point per step: "
+                 "n_steps + 1 points.",
+                 "Build each new point as a NEW list ([wi - lr * gi for ...]); changing one "
+                 "list in place and appending it again makes every point the same object."])
+def gradient_descent(grad, w0, lr, n_steps):
+    """[w0, w1, ..., w_n_steps] with w_new = w_old - lr * grad(w_old)."""
+    w = list(w0)
+    path = [list(w)]
+    for _ in range(n_steps):
+        g = grad(w)
+        w = [wi - lr * gi for wi, gi in zip(w, g)]
+        path.append(w)
+    return path
+
+
+@gradient_descent.mistake("ascent",
+                          "Your steps go UP the loss: you added lr * gradient. The gradient "
+                          "points in the direction of steepest increase, so descent subtracts "
+                          "it: w_new = w_old - lr * dL/dw.")
+def _(grad, w0, lr, n_steps):
+    w, path = list(w0), [list(w0)]
+    for _ in range(n_steps):
+        w = [wi + lr * gi for wi, gi in zip(w, grad(w))]
+        path.append(w)
+    return path
+
+
+@gradient_descent.mistake("start_missing",
+                          "Your path is one point short: it must start with w0 itself, then "
+                          "one point per step (n_steps + 1 points in all).")
+def _(grad, w0, lr, n_steps):
+    w, path = list(w0), []
+    for _ in range(n_steps):
+        w = [wi - lr * gi for wi, gi in zip(w, grad(w))]
+        path.append(w)
+    return path
+
+
+@gradient_descent.mistake("forgot_learning_rate",
+                          "Your steps ignore the learning rate: w_new = w_old - lr * dL/dw. The "
+                          "gradient gives the direction and steepness; lr scales how far to go.")
+def _(grad, w0, lr, n_steps):
+    w, path = list(w0), [list(w0)]
+    for _ in range(n_steps):
+        w = [wi - gi for wi, gi in zip(w, grad(w))]
+        path.append(w)
+    return path
+
+
+@gradient_descent.mistake("gradient_only_at_start",
+                          "You computed the gradient once, at w0, and reused it for every "
+                          "step. The gradient changes as w moves: evaluate grad(w) at the "
+                          "CURRENT point in each step.")
+def _(grad, w0, lr, n_steps):
+    w, path, g = list(w0), [list(w0)], grad(list(w0))
+    for _ in range(n_steps):
+        w = [wi - lr * gi for wi, gi in zip(w, g)]
+        path.append(w)
+    return path
+
+
+@gradient_descent.mistake("same_list_every_step",
+                          "Your path holds the same list object several times: you change w "
+                          "in place (w[i] -= ...) and append that one list after every step, "
+                          "so all those points show the final w. Append a copy (list(w)) or "
+                          "build a new list each step.",
+                          detect=_any_outcome_contains("same point object"))
+def _(grad, w0, lr, n_steps):
+    w = list(w0)
+    path = [w]
+    for _ in range(n_steps):
+        g = grad(w)
+        for i in range(len(w)):
+            w[i] -= lr * g[i]
+        path.append(w)
+    return path
+
+
+# --- 08.2 choose a learning rate ---------------------------------------------------------
+
+_LR_START, _LR_STEPS, _LR_TARGET = (-2.0, 1.0), 50, 1e-4
+
+
+def _surface_loss(w1, w2):
+    """L(w1, w2) = (w1 - 1)^2 + 10 (w2 + 2)^2: minimum 0 at (1, -2); curvatures 2 and 20."""
+    return (w1 - 1) * (w1 - 1) + 10 * (w2 + 2) * (w2 + 2)  # `**` would raise on overflow
+
+
+def _descent_on_surface(lr, steps=_LR_STEPS):
+    """The losses of `steps` steps of gradient descent from _LR_START (inf once it blows up)."""
+    w1, w2 = _LR_START
+    losses = [_surface_loss(w1, w2)]
+    for _ in range(steps):
+        w1, w2 = w1 - lr * 2 * (w1 - 1), w2 - lr * 20 * (w2 + 2)
+        loss = _surface_loss(w1, w2)
+        if not math.isfinite(loss) or loss > 1e12:
+            losses.append(math.inf)
+            break
+        losses.append(loss)
+    return losses
+
+
+def _lr_number(answer):
+    if hasattr(answer, "item") and callable(answer.item):
+        answer = answer.item()
+    return float(answer) if _is_number(answer) else None
+
+
+def _lr_converges(expected, got):
+    lr = _lr_number(got)
+    return lr is not None and lr > 0 and _descent_on_surface(lr)[-1] < _LR_TARGET
+
+
+def _lr_detect(kind):
+    def detect(outcomes, expected):
+        lr = _lr_number(outcomes[0].value) if outcomes[0].ok else None
+        if kind == "not_a_number":
+            return lr is None
+        if lr is None:
+            return False
+        if kind == "negative":
+            return lr < 0
+        if kind == "zero":
+            return lr == 0
+        if kind == "too_large":
+            return lr > 0.1
+        if kind == "edge":
+            return 0.09 <= lr <= 0.1
+        if kind == "too_small":
+            return 0 < lr < 0.09
+        return False
+    return detect
+
+
+@exercise("08.2", "Choose a learning rate that converges within 50 steps", points=2,
+          answer="value", compare=_lr_converges,
+          mistakes=[
+              Mistake("too_small", 0.01,
+                      "Too small: every step goes the right way but covers too little "
+                      "ground; after 50 steps the loss is still above 1e-4. The flat "
+                      "direction w1 (curvature 2) shrinks its error by a factor (1 - 2 lr) "
+                      "per step: make lr larger.", detect=_lr_detect("too_small")),
+              Mistake("too_large", 0.15,
+                      "Too large: the loss blows up. Along the steep direction w2 "
+                      "(curvature 20) each step multiplies the error by (1 - 20 lr); for lr "
+                      "above 2/20 = 0.1 that factor is below -1, so w2 overshoots the "
+                      "minimum by more each time.", detect=_lr_detect("too_large")),
+              Mistake("at_the_edge", 0.1,
+                      "At (or just below) the edge of stability: along the steep direction "
+                      "w2 each step multiplies the error by (1 - 20 lr), which is close to -1, "
+                      "so w2 bounces from side to side and hardly settles in 50 steps. Stay "
+                      "clearly below 2/20 = 0.1.", detect=_lr_detect("edge")),
+              Mistake("negative", -0.05,
+                      "A negative learning rate turns descent into ascent: "
+                      "w - lr * gradient then moves UP the loss. Use a positive lr.",
+                      detect=_lr_detect("negative")),
+              Mistake("zero", 0.0,
+                      "With lr = 0 nothing moves: w_new = w_old - 0 * gradient.",
+                      detect=_lr_detect("zero")),
+              Mistake("not_a_number", "0.07",
+                      "Give the learning rate as a number, such as lr = 0.03 (not a string "
+                      "or a list).", detect=_lr_detect("not_a_number")),
+          ],
+          hints=["Try a few values with the cell above and watch the final loss. Too small: "
+                 "the loss falls but slowly. Too large: it grows.",
+                 "Each direction has its own curvature: 2 for w1, 20 for w2. One step "
+                 "multiplies the error in a direction of curvature c by (1 - lr c).",
+                 "Stable needs |1 - 20 lr| < 1, so lr < 0.1; fast enough needs (1 - 2 lr)^50 "
+                 "small. Something between 0.06 and 0.09 does both."])
+def learning_rate():
+    """A learning rate that reaches L < 1e-4 within 50 steps (any in about [0.054, 0.093])."""
+    return 0.08
+
+
+# --- 08.3 one epoch of mini-batch gradient descent ---------------------------------------
+
+def _linear_mse_grads(w, b, X, y):
+    """Gradient of the mean squared error of y_pred = w . x + b over the examples given."""
+    n = len(y)
+    dw, db = [0.0] * len(w), 0.0
+    for x, t in zip(X, y):
+        error = sum(wi * xi for wi, xi in zip(w, x)) + b - t
+        for i, xi in enumerate(x):
+            dw[i] += 2 * error * xi / n
+        db += 2 * error / n
+    return dw, db
+
+
+def _epoch_random(rng):
+    cases = []
+    for _ in range(12):
+        n, d = rng.randint(5, 9), rng.randint(1, 3)
+        X = [[round(rng.uniform(-2, 2), 2) for _ in range(d)] for _ in range(n)]
+        y = [round(rng.uniform(-3, 3), 2) for _ in range(n)]
+        w = [round(rng.uniform(-1, 1), 2) for _ in range(d)]
+        cases.append((w, round(rng.uniform(-1, 1), 2), X, y, rng.choice([0.01, 0.05, 0.1]),
+                       rng.choice([1, 2, 3, 4])))
+    return cases
+
+
+_X5 = [[1.0], [2.0], [3.0], [4.0], [5.0]]
+_Y5 = [3.0, 5.0, 7.0, 9.0, 11.0]
+
+
+@exercise("08.3", "One epoch of mini-batch gradient descent", points=3,
+          cases=[([0.0], 0.0, _X5, _Y5, 0.01, 2),
+                 ([0.0], 0.0, _X5, _Y5, 0.01, 1),
+                 ([0.0], 0.0, _X5, _Y5, 0.01, 5),
+                 ([0.5], 1.0, _X5, _Y5, 0.02, 3),
+                 ([0.0], 0.0, _X5, _Y5, 0.01, 10),
+                 ([1.0, -1.0], 0.5, [[1.0, 2.0], [0.0, 1.0], [-1.0, 0.5]], [1.0, 0.0, 2.0],
+                  0.1, 2)],
+          random_cases=_epoch_random,
+          hints=["Batches in order: X[0:k], X[k:2k], ...; the last one may be smaller. "
+                 "One update per batch.",
+                 "For one batch of m examples: error_i = w . x_i + b - y_i; "
+                 "dL/dw_j = (2/m) sum_i error_i x_ij and dL/db = (2/m) sum_i error_i.",
+                 "Compute each batch's gradient with the CURRENT w and b (after the previous "
+                 "batch's update), then w_j -= lr * dL/dw_j and b -= lr * dL/db."])
+def minibatch_epoch(w, b, X, y, lr, batch_size):
+    """One epoch of mini-batch descent on y_pred = w . x + b with MSE; returns (w, b)."""
+    w = list(w)
+    for start in range(0, len(y), batch_size):
+        dw, db = _linear_mse_grads(w, b, X[start:start + batch_size], y[start:start + batch_size])
+        w = [wi - lr * gi for wi, gi in zip(w, dw)]
+        b = b - lr * db
+    return (w, b)
+
+
+def _epoch_variant(w, b, X, y, lr, batch_size, scale=1.0, drop_last=False, sign=1.0,
+                   stale=False, divide_by_all=False):
+    w = list(w)
+    w0, b0 = list(w), b
+    stop = len(y) - len(y) % batch_size if drop_last else len(y)
+    for start in range(0, stop, batch_size):
+        Xb, yb = X[start:start + batch_size], y[start:start + batch_size]
+        dw, db = _linear_mse_grads(w0 if stale else w, b0 if stale else b, Xb, yb)
+        factor = scale * (len(yb) / len(y) if divide_by_all else 1.0)
+        w = [wi - sign * lr * factor * gi for wi, gi in zip(w, dw)]
+        b = b - sign * lr * factor * db
+    return (w, b)
+
+
+@minibatch_epoch.mistake("sum_not_mean",
+                         "Your steps are too large by the batch size: you summed the "
+                         "gradients of a batch's examples instead of averaging them. "
+                         "The loss of a batch is the MEAN of its squared errors, so "
+                         "its gradient carries a 1/m.")
+def _(w, b, X, y, lr, batch_size):
+    w = list(w)
+    for start in range(0, len(y), batch_size):
+        Xb, yb = X[start:start + batch_size], y[start:start + batch_size]
+        dw, db = _linear_mse_grads(w, b, Xb, yb)
+        w = [wi - lr * len(yb) * gi for wi, gi in zip(w, dw)]
+        b = b - lr * len(yb) * db
+    return (w, b)
+
+
+@minibatch_epoch.mistake("dropped_last_batch",
+                         "You skipped the last, smaller batch. When the number of "
+                         "examples is not a multiple of batch_size the final batch "
+                         "has fewer examples, but it is still part of the epoch.")
+def _(w, b, X, y, lr, batch_size):
+    return _epoch_variant(w, b, X, y, lr, batch_size, drop_last=True)
+
+
+@minibatch_epoch.mistake("one_batch_always",
+                         "You made one update on all examples whatever batch_size "
+                         "is: that is batch gradient descent. Mini-batch descent "
+                         "makes one update per batch of batch_size examples, "
+                         "len(X) / batch_size updates per epoch.")
+def _(w, b, X, y, lr, batch_size):
+    return _epoch_variant(w, b, X, y, lr, len(y))
+
+
+@minibatch_epoch.mistake("divided_by_all_examples",
+                         "You divided each batch's gradient by the number of "
+                         "examples in the whole data set. Each batch's loss is the "
+                         "mean over ITS m examples: divide by the batch's length.")
+def _(w, b, X, y, lr, batch_size):
+    return _epoch_variant(w, b, X, y, lr, batch_size, divide_by_all=True)
+
+
+@minibatch_epoch.mistake("stale_gradients",
+                         "You computed every batch's gradient at the epoch's "
+                         "starting w and b. Each batch must see the parameters "
+                         "after the previous batch's update; that is what makes "
+                         "mini-batches take many small steps per epoch.")
+def _(w, b, X, y, lr, batch_size):
+    return _epoch_variant(w, b, X, y, lr, batch_size, stale=True)
+
+
+@minibatch_epoch.mistake("ascent",
+                         "Your updates go UP the loss: w_new = w_old - lr * dL/dw "
+                         "subtracts the gradient.")
+def _(w, b, X, y, lr, batch_size):
+    return _epoch_variant(w, b, X, y, lr, batch_size, sign=-1.0)
+
+
+@minibatch_epoch.mistake("forgot_factor_2",
+                         "Your steps are half the right size: d/dw (w x + b - y)^2 "
+                         "= 2 (w x + b - y) x.")
+def _(w, b, X, y, lr, batch_size):
+    return _epoch_variant(w, b, X, y, lr, batch_size, scale=0.5)
