@@ -100,7 +100,7 @@ def has_this_annlib(python):
             capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.SubprocessError):
         return False
-    return (result.returncode == 0 and result.stdout
+    return (result.returncode == 0 and bool(result.stdout)
             and Path(result.stdout).resolve().parent == ROOT / "annlib")
 
 
