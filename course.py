@@ -4,7 +4,10 @@
     python course.py test         run every test: unit tests, then every notebook under nbval
     python course.py exercises    regenerate exercises/ from solutions/
     python course.py grade [DIR]  grade the exercise notebooks in DIR (default: exercises/)
-    python course.py benchmark    compare annlib's speed with micrograd's
+    python course.py benchmark [micrograd|torch]
+                                  compare the scalar engine with micrograd (default), or
+                                  annlib.tensor with PyTorch (installs PyTorch into
+                                  benchmarks/.venv on first use, never into the course's)
     python course.py help         show this help
 
 Each command sets up what it needs first: it creates the Python environment
@@ -187,7 +190,8 @@ def test_command(python, extra=()):
 def graphviz_note():
     from shutil import which
     if which("dot") is None:
-        print("Note: Graphviz's 'dot' program is not installed; the computation graphs need it.\n"
+        print("Note: Graphviz's 'dot' program is not installed; annlib draws the computation\n"
+              "      graphs itself, more plainly. Graphviz gives the finer layout.\n"
               "      Install it: sudo apt-get install graphviz | "
               "brew install graphviz | winget install graphviz |\n"
               "      conda install -c conda-forge python-graphviz", file=sys.stderr)
@@ -216,7 +220,10 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     command, extra = (argv[0], argv[1:]) if argv else ("help", [])
     if command in ("help", "-h", "--help"):
-        print(__doc__.strip())
+        try:
+            print(__doc__.strip())
+        except BrokenPipeError:     # `python course.py help | head`
+            pass
         return 0
     if command not in COMMANDS:
         print(f"unknown command: {command!r}; expected one of {', '.join(COMMANDS)}\n",
@@ -243,7 +250,16 @@ def main(argv=None):
         return run([str(python), "-m", "annlib.grading.generate", *extra])
     if command == "grade":
         return run([str(python), "-m", "annlib.grading", *(extra or ["exercises/"])])
-    return run([str(python), "benchmarks/bench_micrograd.py", *extra])
+    return run(benchmark_command(python, extra))
+
+
+BENCHMARKS = {"micrograd": "benchmarks/bench_micrograd.py", "torch": "benchmarks/bench_torch.py"}
+
+
+def benchmark_command(python, extra):
+    """The benchmark named first in `extra` (micrograd when none is named), with the rest."""
+    name, rest = (extra[0], extra[1:]) if extra and extra[0] in BENCHMARKS else ("micrograd", extra)
+    return [str(python), BENCHMARKS[name], *rest]
 
 
 if __name__ == "__main__":

@@ -190,3 +190,13 @@ def test_the_shell_shorthand_hands_over_to_course_py():
     direct = subprocess.run([sys.executable, "course.py", "help"], cwd=ROOT,
                             capture_output=True, text=True)
     assert shorthand.returncode == 0 and shorthand.stdout == direct.stdout
+
+
+def test_the_benchmark_command_runs_micrograd_by_default_and_torch_when_named(course):
+    assert course.benchmark_command("py", []) == ["py", "benchmarks/bench_micrograd.py"]
+    assert course.benchmark_command("py", ["--steps", "5"]) == [
+        "py", "benchmarks/bench_micrograd.py", "--steps", "5"]
+    assert course.benchmark_command("py", ["torch", "--steps", "5"]) == [
+        "py", "benchmarks/bench_torch.py", "--steps", "5"]
+    for script in course.BENCHMARKS.values():
+        assert (course.ROOT / script).is_file()
