@@ -135,7 +135,9 @@ LEARNER_ANSWERS = [
     ("01.4", [np.array([1.0, 1.0, -0.5]), np.array([-1.0, -1.0, 1.5]), np.array([1.0, 1.0, -1.5])],
      "passed", "Correct"),
     ("01.4", ((1, 1, -0.5), (-1, -1, 1.5)), "wrong", "Expected three neurons"),
-    ("01.4", ((2, 2, -1), (-2, -2, 3), (2, 2, -1)), "wrong", "Your network computes OR"),
+    ("01.4", ((2, 2, -1), (-2, -2, 3), (2, 2, -1)), "wrong", "outputs 1 for every input"),
+    ("01.4", ((2, 2, -1), (1, 1, -0.5), (1, 1, -1.5)), "wrong", "Your network computes OR"),
+    ("00.4", (0, 0, -1, 0.36), "wrong", "Your boundary circle is too small"),  # radius 0.6
     ("01.5", lambda x1, w, b: (-b - w[0] * x1) / w[1], "passed", "Correct"),
     ("02.1", lambda z: 1 / (1 + np.exp(-z)), "passed", "Correct"),  # numpy: e^1000 = inf, 1/inf = 0
     ("02.1", lambda z: 1 / (1 + np.exp(np.float64(-z))) if z > -745 else math.nan,

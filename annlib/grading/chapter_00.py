@@ -239,7 +239,8 @@ def _circle_off(too_large):
 
 @exercise("00.4", "Separate the circles with a hand-made feature", points=2, answer="value",
           prepare=_feature_model, solution=(0.0, 0.0, -1.0, 0.49),
-          cases=[(0.0, 0.0), (0.59, 0.0), (0.0, -0.59), (0.81, 0.0), (-0.6, 0.6), (1.4, 0.0)],
+          cases=[(0.0, 0.0), (0.59, 0.0), (0.0, -0.59), (0.6, 0.0), (0.81, 0.0), (0.0, 0.8),
+                 (-0.6, 0.6), (1.4, 0.0)],
           random_cases=_ring_points,
           describe=lambda args: f"the point (x1, x2) = ({args[0]!r}, {args[1]!r})",
           hints=["On the boundary z = w1 x1 + w2 x2 + w3 (x1^2 + x2^2) + b = 0. With w1 = "

@@ -160,10 +160,14 @@ _OR, _NAND = (1.0, 1.0, -0.5), (-1.0, -1.0, 1.5)
                  "and its sign flip); the output neuron then computes AND of h1 and h2."],
           mistakes=[
               Mistake("or_at_the_output", (_OR, _NAND, (1.0, 1.0, -0.5)),
-                      "Your network computes OR: it says 1 for (1, 1) as well. The output "
-                      "neuron must fire only when *both* hidden neurons fire (OR and NAND "
-                      "together): make its bias negative enough that one active hidden "
-                      "neuron is not enough."),
+                      "Your network outputs 1 for every input. Its output neuron fires as "
+                      "soon as one hidden neuron fires, and for every input OR or NAND is 1. "
+                      "It must fire only when *both* hidden neurons fire: make its bias "
+                      "negative enough that one active hidden neuron is not enough."),
+              Mistake("or_gate", (_OR, _OR, (1.0, 1.0, -0.5)),
+                      "Your network computes OR: it says 1 for (1, 1) as well. XOR is 'at "
+                      "least one, but not both': one hidden neuron can detect 'at least one' "
+                      "(OR), the other 'not both' (NAND), and the output neuron needs both."),
               Mistake("xnor", (_OR, _NAND, (-1.0, -1.0, 1.5)),
                       "Your network computes XNOR, the opposite of XOR: 1 when the inputs are "
                       "equal. The output neuron must compute AND of the hidden neurons, not "

@@ -79,6 +79,14 @@ def weight_shapes(sizes):
     return [(n_out, n_in) for n_in, n_out in zip(sizes, sizes[1:])]
 
 
+def _needs(name):
+    """detect(): a call that leaves out an argument with a default fails with a TypeError."""
+    def detect(outcomes, expected, cases):
+        return any(not got.ok and got.error[0] == "TypeError" and name in got.error[1]
+                   for got in outcomes)
+    return detect
+
+
 def _curve(rng, start, end, epochs, bump_at=None, rise=0.0):
     """A falling error curve from start to end; with bump_at, it rises by `rise` after it."""
     values = []
@@ -184,6 +192,16 @@ _SWAP = {"underfitting": "overfitting", "overfitting": "underfitting", "good fit
                       "Your best_epoch is always the last epoch. When the held-out error "
                       "turns up, the weights of an earlier epoch were better on new data: "
                       "return the index of the lowest held-out error."),
+              Mistake("epoch_counted_from_one",
+                      _diagnose_with(best=lambda train, val: _lowest(val) + 1),
+                      "Your best_epoch is one too large: it is an index, 0 for the first "
+                      "epoch, so that val_error[best_epoch] is the lowest held-out error."),
+              Mistake("no_default",
+                      lambda train_error, val_error, good: _diagnose_with()(
+                          train_error, val_error, good),
+                      "Your function cannot be called without good. The statement's "
+                      "signature is diagnose(train_error, val_error, good=0.1): give good the "
+                      "default value 0.1.", detect=_needs("good")),
           ])
 def diagnose(train_error, val_error, good=0.1):
     return (_diagnosis(train_error, val_error, good), _lowest(val_error))
@@ -250,6 +268,11 @@ def _conv_mistake(conv=None, dense=None):
                       _conv_mistake(dense=lambda n, k, ci, co, p: p * co * n * ci),
                       "Your dense layer has no biases: each of its outputs is a neuron with "
                       "its own bias, n_l (n_(l-1) + 1) as in exercise 03.1."),
+              Mistake("no_defaults",
+                      lambda n, k, c_in, c_out: _conv_counts(n, k, c_in, c_out),
+                      "Your function cannot be called as conv_and_dense_parameters(n, k): the "
+                      "statement's signature gives c_in and c_out the default 1 (one channel "
+                      "in, one filter).", detect=_needs("c_in")),
           ])
 def conv_and_dense_parameters(n, k, c_in=1, c_out=1):
     return _conv_counts(n, k, c_in, c_out)
