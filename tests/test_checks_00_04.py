@@ -102,6 +102,15 @@ def _numpy_batch(X, W1, b1, W2, b2, dtype=float):
     return np.maximum(0, X @ W1.T + b1) @ W2.T + b2
 
 
+def _numpy_predict_output(task, z, squash_all=False):
+    z = np.array(z, dtype=float)
+    if squash_all or task == "binary":
+        return 1 / (1 + np.exp(-z))
+    if task == "regression":
+        return z
+    return _numpy_softmax_stable(z)
+
+
 LEARNER_ANSWERS = [
     # (exercise, answer, expected verdict, fragment of the feedback)
     ("00.1", 25.0, "passed", "Correct"),
@@ -186,6 +195,13 @@ LEARNER_ANSWERS = [
     ("03.5", lambda n_in, n_hidden, steps: n_hidden * (n_in + n_hidden + 1), "passed", "Correct"),
     ("03.5", lambda n_in, n_hidden, steps: steps * n_hidden * (n_in + 1) + n_hidden ** 2,
      "wrong", "For example"),
+    ("03.6", _numpy_predict_output, "passed", "Correct"),
+    ("03.6", lambda task, z: _numpy_predict_output(task, z, squash_all=True), "wrong",
+     "Your regression outputs are squashed into (0, 1)"),  # several mistakes: the first told
+    ("03.6", lambda task, z: [1 / (1 + math.exp(-v)) for v in z] if task != "regression"
+     else list(z), "wrong", "You applied a sigmoid to each class's logit"),
+    ("03.6", lambda task, z: 1 / (1 + math.exp(-z[0])) if task == "binary"
+     else _numpy_predict_output(task, z), "wrong", "a single number, where a list"),
     ("04.1", (np.array([-1.5, 2.0]), np.array([0.0, 2.0]), np.float64(-3.5)), "passed",
      "Correct"),
     ("04.1", ([-1.5, 2], [0, 2], -3), "wrong", "z1 is right, a1 is right, y_pred is not"),

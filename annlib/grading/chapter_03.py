@@ -311,3 +311,93 @@ def _rnn_cases(rng):
           ])
 def rnn_parameters(n_in, n_hidden, steps):
     return n_hidden * (n_in + n_hidden + 1)
+
+
+def _sigmoid(v):
+    import math
+    return 1.0 / (1.0 + math.exp(-v)) if v >= 0 else math.exp(v) / (1.0 + math.exp(v))
+
+
+def _softmax(z):
+    import math
+    m = max(z)
+    e = [math.exp(v - m) for v in z]
+    return [v / sum(e) for v in e]
+
+
+def _output_cases(rng):
+    cases = []
+    for _ in range(21):
+        task = rng.choice(["regression", "binary", "multiclass"])
+        size = {"regression": rng.randint(1, 4), "binary": 1,
+                "multiclass": rng.randint(3, 6)}[task]
+        cases.append((task, [round(rng.uniform(-6, 6), 2) for _ in range(size)]))
+    return cases
+
+
+def _task_gives(task, transform):
+    """detect(): on some case of `task` the learner returned transform(z), which is wrong."""
+    from .common import _close as same
+
+    def detect(outcomes, expected, cases):
+        return any(got.ok and case[0] == task and not same(want, got.value)
+                   and same(transform(case[1]), got.value)
+                   for got, want, case in zip(outcomes, expected, cases))
+    return detect
+
+
+def _output_with(**wrong):
+    """predict_output with the output of some tasks computed the wrong way."""
+    def answer(task, z):
+        if task in wrong:
+            return wrong[task](z)
+        return predict_output.reference(task, z)
+    return answer
+
+
+_SQUASH = lambda z: [_sigmoid(v) for v in z]  # noqa: E731
+
+
+@exercise("03.6", "Apply the output activation the task needs", points=2,
+          cases=[("regression", [250.0]), ("regression", [-3.5, 12.0]), ("binary", [0.0]),
+                 ("binary", [2.0]), ("binary", [-1.5]), ("multiclass", [1.0, 2.0, 3.0]),
+                 ("multiclass", [0.0, 0.0, 0.0, 0.0]), ("multiclass", [-2.0, 5.0, 0.5])],
+          random_cases=_output_cases,
+          hints=["Regression: the output units are linear, a = z, so any number can come out "
+                 "(a price of 250, a temperature of -3.5).",
+                 "Two classes: one unit, p = sigmoid(z[0]), the probability of class 1. "
+                 "K classes: K units, softmax(z), K probabilities that add up to 1."],
+          mistakes=[
+              Mistake("squashed_regression", _output_with(regression=_SQUASH),
+                      "Your regression outputs are squashed into (0, 1): a price of 250 or a "
+                      "temperature of -3.5 could never come out. A regression output layer "
+                      "is linear: a = z.", detect=_task_gives("regression", _SQUASH)),
+              Mistake("relu_regression",
+                      _output_with(regression=lambda z: [max(0.0, v) for v in z]),
+                      "Your regression outputs cannot be negative: ReLU belongs in hidden "
+                      "layers. A regression output layer is linear, a = z, so -3.5 can come "
+                      "out.", detect=_task_gives("regression",
+                                                 lambda z: [max(0.0, v) for v in z])),
+              Mistake("softmax_of_one_logit", _output_with(binary=_softmax),
+                      "Softmax of a single logit is always [1.0]: it divides e^z by itself. "
+                      "With one output unit for two classes use the sigmoid, p = sigmoid(z[0]) "
+                      "(class 0 then has 1 - p).", detect=_task_gives("binary", _softmax)),
+              Mistake("sigmoid_per_class", _output_with(multiclass=_SQUASH),
+                      "You applied a sigmoid to each class's logit. Those numbers do not add "
+                      "up to 1, so they are not one probability distribution over the "
+                      "classes: use softmax(z).", detect=_task_gives("multiclass", _SQUASH)),
+              Mistake("logits_as_probabilities",
+                      _output_with(binary=list, multiclass=list),
+                      "You returned the logits z themselves for a classification task. "
+                      "Logits can be negative or above 1; the output activation turns them "
+                      "into probabilities: sigmoid for two classes, softmax for more.",
+                      detect=lambda outcomes, expected, cases: any(
+                          _task_gives(task, list)(outcomes, expected, cases)
+                          for task in ("binary", "multiclass"))),
+          ])
+def predict_output(task, z):
+    if task == "regression":
+        return list(z)
+    if task == "binary":
+        return [_sigmoid(z[0])]
+    return _softmax(z)
