@@ -58,6 +58,59 @@ def _layer_float32(W, b, a_prev):
     return np.maximum(0, W @ a + b)
 
 
+def _numpy_dead_units(W, b, X, strict=False):
+    Z = np.array(X, dtype=float) @ np.array(W, dtype=float).T + np.array(b)  # (n, units)
+    off = Z < 0 if strict else Z <= 0
+    return list(np.flatnonzero(off.all(axis=0)))
+
+
+def _numpy_jacobian(z, stable=True):
+    p = _numpy_softmax_stable(z) if stable else _numpy_softmax_naive(z)
+    return np.diag(p) - np.outer(p, p)
+
+
+def _numpy_chain_gradient(z, w, activation="sigmoid"):
+    z = np.array(z, dtype=float)
+    s = 1 / (1 + np.exp(-z))
+    slope = {"sigmoid": s * (1 - s), "tanh": 1 - np.tanh(z) ** 2,
+             "relu": (z > 0).astype(float)}[activation]
+    return float(np.prod(np.array(w, dtype=float) * slope))
+
+
+def _value_chain_gradient(z, w, activation="sigmoid"):
+    from annlib import Value
+    a0 = Value(0.0)
+    a = a0
+    for z_l, w_l in zip(z, w):
+        # the bias makes this layer's pre-activation exactly z_l at a0 = 0
+        pre = w_l * a + (z_l - w_l * a.data)
+        a = getattr(pre, activation)()
+    if a is a0:
+        return 1.0
+    a.backward()
+    return a0.grad
+
+
+def _python_batch_forward(X, W1, b1, W2, b2):
+    H = [[max(0.0, sum(x * w for x, w in zip(row, unit)) + bj) for unit, bj in zip(W1, b1)]
+         for row in X]
+    return [[sum(h * w for h, w in zip(row, unit)) + bj for unit, bj in zip(W2, b2)] for row in H]
+
+
+def _numpy_batch(X, W1, b1, W2, b2, dtype=float):
+    X, W1, b1, W2, b2 = (np.array(v, dtype=dtype) for v in (X, W1, b1, W2, b2))
+    return np.maximum(0, X @ W1.T + b1) @ W2.T + b2
+
+
+def _numpy_predict_output(task, z, squash_all=False):
+    z = np.array(z, dtype=float)
+    if squash_all or task == "binary":
+        return 1 / (1 + np.exp(-z))
+    if task == "regression":
+        return z
+    return _numpy_softmax_stable(z)
+
+
 LEARNER_ANSWERS = [
     # (exercise, answer, expected verdict, fragment of the feedback)
     ("00.1", 25.0, "passed", "Correct"),
@@ -70,6 +123,12 @@ LEARNER_ANSWERS = [
     ("00.3", "a, c, e", "passed", "Correct"),
     ("00.3", ["A", "C", "E"], "passed", "Correct"),
     ("00.3", {"a", "c", "e", "z"}, "wrong", "Expected letters from a to e, got 'z'"),
+    ("00.4", (0, 0, -2, 1.0), "passed", "Correct"),
+    ("00.4", np.array([0.0, 0.0, -1.0, 0.5]), "passed", "Correct"),
+    ("00.4", [0.0, 0.0, -1.0, 0.62], "passed", "Correct"),
+    ("00.4", (0, 0, -1, 0.7), "wrong", "the radius *squared*"),
+    ("00.4", "0, 0, -1, 0.49", "wrong", "Expected four numbers (w1, w2, w3, b)"),
+    ("00.4", (0.0, 0.0, 0.0, 1.0), "wrong", "ignores the feature"),
     ("01.1", (-0.4, 0), "passed", "Correct"),
     ("01.1", (-0.4, 0.1), "wrong", "z is right, a is not"),
     ("01.2", lambda x, w, b: float(np.dot(x, w) + b), "passed", "Correct on all"),
@@ -79,7 +138,15 @@ LEARNER_ANSWERS = [
     ("01.3", [2, 2, -3], "passed", "Correct"),
     ("01.3", (0.5, 0.5, -0.2), "wrong", "These weights compute OR"),
     ("01.3", "1, 1, -1.5", "wrong", "Expected three numbers (w1, w2, b)"),
-    ("01.4", (-2, -2, 3), "passed", "Correct"),
+    ("01.4", ((1, -1, -0.5), (-1, 1, -0.5), (1, 1, -0.5)), "passed", "Correct"),  # two
+    # "one but not the other" neurons, then OR
+    ("01.4", ((1, 1, -0.5), (1, 1, -1.5), (1, -2, -0.5)), "passed", "Correct"),  # OR - 2 AND
+    ("01.4", [np.array([1.0, 1.0, -0.5]), np.array([-1.0, -1.0, 1.5]), np.array([1.0, 1.0, -1.5])],
+     "passed", "Correct"),
+    ("01.4", ((1, 1, -0.5), (-1, -1, 1.5)), "wrong", "Expected three neurons"),
+    ("01.4", ((2, 2, -1), (-2, -2, 3), (2, 2, -1)), "wrong", "outputs 1 for every input"),
+    ("01.4", ((2, 2, -1), (1, 1, -0.5), (1, 1, -1.5)), "wrong", "Your network computes OR"),
+    ("00.4", (0, 0, -1, 0.36), "wrong", "Your boundary circle is too small"),  # radius 0.6
     ("01.5", lambda x1, w, b: (-b - w[0] * x1) / w[1], "passed", "Correct"),
     ("02.1", lambda z: 1 / (1 + np.exp(-z)), "passed", "Correct"),  # numpy: e^1000 = inf, 1/inf = 0
     ("02.1", lambda z: 1 / (1 + np.exp(np.float64(-z))) if z > -745 else math.nan,
@@ -87,13 +154,21 @@ LEARNER_ANSWERS = [
     ("02.1", lambda z: (math.tanh(z / 2) + 1) / 2, "passed", "Correct"),
     ("02.2", lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2, "wrong", "overflows for large |z|"),
     ("02.2", lambda z: 0.25 * (1 - math.tanh(z / 2) ** 2), "passed", "Correct"),
-    ("02.3", lambda z, alpha=0.01: np.where(z > 0, 1.0, alpha), "passed", "Correct"),
-    ("02.3", lambda z, alpha: 1.0 if z > 0 else alpha, "wrong", "give alpha the default value"),
-    ("02.3", lambda z, alpha=0.1: np.where(z > 0, 1.0, alpha), "wrong",
-     "your default alpha is not the statement's"),
-    ("02.4", _numpy_softmax_stable, "passed", "Correct"),
-    ("02.4", _numpy_softmax_naive, "wrong", "Subtract max(z)"),
-    ("02.4", _min_shift_softmax, "wrong", "Subtract max(z)"),
+    ("02.3", _numpy_dead_units, "passed", "Correct"),
+    ("02.3", lambda W, b, X: _numpy_dead_units(W, b, X, strict=True), "wrong",
+     "You require z < 0, but z = 0 is dead too"),
+    ("02.3", lambda W, b, X: float(np.mean((np.array(X) @ np.array(W).T + b <= 0).all(axis=0))),
+     "wrong", "a single number, where a list"),
+    ("02.4", _numpy_jacobian, "passed", "Correct"),
+    ("02.4", lambda z: _numpy_jacobian(z, stable=False), "wrong", "your softmax overflows"),
+    ("02.4", lambda z: np.diag(_numpy_softmax_stable(z) * (1 - _numpy_softmax_stable(z))),
+     "wrong", "only the diagonal"),
+    ("02.4", lambda z: (np.diag(_numpy_softmax_stable(z))
+                        - np.outer(_numpy_softmax_stable(z), _numpy_softmax_stable(z))).T.tolist(),
+     "passed", "Correct"),  # J is symmetric: its transpose is right too
+    ("02.5", _numpy_chain_gradient, "passed", "Correct"),
+    ("02.5", _value_chain_gradient, "passed", "Correct"),  # backward() through Values
+    ("02.5", lambda z, w, activation="sigmoid": 0.25 ** len(z), "wrong", "For example"),
     ("03.1", lambda sizes: int(sum(np.array(sizes[1:]) * (np.array(sizes[:-1]) + 1))),
      "passed", "Correct"),
     ("03.1", lambda sizes: sum(sizes[i] * sizes[i + 1] for i in range(len(sizes) - 1)),
@@ -103,10 +178,30 @@ LEARNER_ANSWERS = [
      "passed", "Correct"),
     ("03.2", lambda sizes: [np.zeros((b, a)).T.shape for a, b in zip(sizes, sizes[1:])],
      "wrong", "Your shapes are transposed"),
-    ("03.3", lambda task, n: {"regression": (n, "Linear"), "binary": (2, "softmax"),
-                              "multiclass": (n, "SOFTMAX")}[task], "passed", "Correct"),
-    ("03.3", lambda task, n: (n, "linear"), "wrong", "Use sigmoid for two classes"),
-    ("03.3", lambda task, n: (n, "relu"), "wrong", "For example"),
+    ("03.3", lambda t, v, good=0.1: ["underfitting" if t[-1] > good else "overfitting"
+                                     if v[-1] > good else "good fit", np.argmin(v)],
+     "passed", "Correct"),
+    ("03.3", lambda t, v, good=0.1: ("overfitting" if v[-1] > t[-1] + good else "good fit",
+                                     int(np.argmin(v))), "wrong", "For example"),
+    ("03.3", lambda t, v, good=0.1: ("underfitting" if t[-1] > 0.1 else "overfitting"
+                                     if v[-1] > 0.1 else "good fit", int(np.argmin(v))),
+     "wrong", "For example"),  # ignores good
+    ("03.4", lambda n, k, c_in=1, c_out=1: [np.int64(c_out * c_in * k + c_out),
+                                            (n - k + 1) * c_out * n * c_in + (n - k + 1) * c_out],
+     "passed", "Correct"),
+    ("03.4", lambda n, k, c_in=1, c_out=1: (c_out * (c_in * k + 1),
+                                            (n - k + 1) * c_out * (n * c_in + 1) * 0 + n * n),
+     "wrong", "For example"),
+    ("03.5", lambda n_in, n_hidden, steps: n_hidden * (n_in + n_hidden + 1), "passed", "Correct"),
+    ("03.5", lambda n_in, n_hidden, steps: steps * n_hidden * (n_in + 1) + n_hidden ** 2,
+     "wrong", "For example"),
+    ("03.6", _numpy_predict_output, "passed", "Correct"),
+    ("03.6", lambda task, z: _numpy_predict_output(task, z, squash_all=True), "wrong",
+     "Your regression outputs are squashed into (0, 1)"),  # several mistakes: the first told
+    ("03.6", lambda task, z: [1 / (1 + math.exp(-v)) for v in z] if task != "regression"
+     else list(z), "wrong", "You applied a sigmoid to each class's logit"),
+    ("03.6", lambda task, z: 1 / (1 + math.exp(-z[0])) if task == "binary"
+     else _numpy_predict_output(task, z), "wrong", "a single number, where a list"),
     ("04.1", (np.array([-1.5, 2.0]), np.array([0.0, 2.0]), np.float64(-3.5)), "passed",
      "Correct"),
     ("04.1", ([-1.5, 2], [0, 2], -3), "wrong", "z1 is right, a1 is right, y_pred is not"),
@@ -120,6 +215,13 @@ LEARNER_ANSWERS = [
      "apply the activation"),
     ("04.2", _layer_float32, "wrong", "Your results are numpy float32 numbers"),
     ("04.3", lambda layers, x: [float(v) for v in _numpy_mlp(layers, x)], "passed", "Correct"),
+    ("04.4", _python_batch_forward, "passed", "Correct"),
+    ("04.4", lambda X, W1, b1, W2, b2: _numpy_batch(X, W1, b1, W2, b2, np.float32), "wrong",
+     "numpy float32"),
+    ("04.4", lambda X, W1, b1, W2, b2: _numpy_batch(X, np.array(W1).T, b1, np.array(W2).T, b2),
+     "wrong", "You multiplied X W1 without the transpose"),
+    ("04.4", lambda X, W1, b1, W2, b2: _numpy_batch(X, W1, b1, W2, b2).T, "wrong",
+     "Your result is transposed"),
     ("04.3", lambda layers, x: _numpy_mlp(layers, x, relu_last=True), "wrong",
      "ReLU to the output layer too"),
 ]

@@ -190,3 +190,83 @@ def _lacks(letter):
           ])
 def supervised_tasks():
     return "ace"
+
+
+def _feature_model(answer):
+    """(w1, w2, w3, b) -> the linear model on (x1, x2, x1^2 + x2^2), checked on fresh points."""
+    try:
+        w1, w2, w3, b = (float(v) for v in answer)
+    except (TypeError, ValueError):
+        raise BadAnswer(f"Expected four numbers (w1, w2, w3, b), got "
+                        f"{type(answer).__name__}: {answer!r:.80}.") from None
+    if w3 == 0:
+        raise BadAnswer("w3 is 0, so your model ignores the feature x1^2 + x2^2: its boundary "
+                        "w1 x1 + w2 x2 + b = 0 is a straight line, and no straight line "
+                        "separates a disc from the ring around it. Give the feature a weight.")
+    return lambda x1, x2: 1 if w1 * x1 + w2 * x2 + w3 * (x1 * x1 + x2 * x2) + b > 0 else 0
+
+
+_INNER, _OUTER = 0.6, 0.8  # inner points lie within 0.6 of the origin, outer ones beyond 0.8
+
+
+def _ring_points(rng):
+    import math
+    cases = []
+    for radius_range in [(0.0, 0.5), (0.5, _INNER), (_OUTER, 0.9), (0.9, 1.5)]:
+        for _ in range(8):
+            r, t = rng.uniform(*radius_range), rng.uniform(0, 2 * math.pi)
+            cases.append((round(r * math.cos(t), 3), round(r * math.sin(t), 3)))
+    return cases
+
+
+def _radius(args):
+    return (args[0] ** 2 + args[1] ** 2) ** 0.5
+
+
+def _circle_off(too_large):
+    """detect(): every inner point right, and only outer points near the rings wrong (or the
+    other way round): the boundary is a circle of the wrong radius."""
+    def detect(outcomes, expected, cases):
+        wrong = [args for got, want, args in zip(outcomes, expected, cases)
+                 if not (got.ok and got.value == want)]
+        if not wrong:
+            return False
+        if too_large:
+            return all(_radius(args) > _INNER + 1e-9 for args in wrong)
+        return all(_radius(args) <= _INNER + 1e-9 for args in wrong)
+    return detect
+
+
+@exercise("00.4", "Separate the circles with a hand-made feature", points=2, answer="value",
+          prepare=_feature_model, solution=(0.0, 0.0, -1.0, 0.49),
+          cases=[(0.0, 0.0), (0.59, 0.0), (0.0, -0.59), (0.6, 0.0), (0.81, 0.0), (0.0, 0.8),
+                 (-0.6, 0.6), (1.4, 0.0)],
+          random_cases=_ring_points,
+          describe=lambda args: f"the point (x1, x2) = ({args[0]!r}, {args[1]!r})",
+          hints=["On the boundary z = w1 x1 + w2 x2 + w3 (x1^2 + x2^2) + b = 0. With w1 = "
+                 "w2 = 0 that is x1^2 + x2^2 = -b / w3: a circle around the origin.",
+                 "Class 1 is inside, where x1^2 + x2^2 is small, so z must fall as x1^2 + "
+                 "x2^2 grows (w3 < 0). Pick the radius of the boundary between 0.6 and 0.8 "
+                 "and remember that the feature is the radius squared."],
+          mistakes=[
+              Mistake("inside_out", (0.0, 0.0, 1.0, -0.49),
+                      "Your circle is right, but the classes are swapped: your model says 1 "
+                      "outside it. Class 1 is the inner disc, where x1^2 + x2^2 is small, so "
+                      "z must decrease as the feature grows: w3 negative, b positive."),
+              Mistake("radius_not_squared", (0.0, 0.0, -1.0, 0.85),
+                      "Your boundary circle is too large: it takes in outer points. With "
+                      "w1 = w2 = 0 the boundary is x1^2 + x2^2 = -b / w3, the radius "
+                      "*squared*: a circle of radius 0.7 needs -b / w3 = 0.49, not 0.7.",
+                      detect=_circle_off(too_large=True)),
+              Mistake("circle_too_small", (0.0, 0.0, -1.0, 0.2),
+                      "Your boundary circle is too small: inner points near radius 0.6 fall "
+                      "outside it. The boundary x1^2 + x2^2 = -b / w3 must lie between the "
+                      "squared radii 0.6^2 = 0.36 and 0.8^2 = 0.64.",
+                      detect=_circle_off(too_large=False)),
+              Mistake("straight_line", (1.0, 1.0, 0.0, 0.0), verdict="wrong",
+                      expect="no straight line separates"),
+              Mistake("three_numbers", (0.0, -1.0, 0.49), verdict="wrong",
+                      expect="Expected four numbers (w1, w2, w3, b)"),
+          ])
+def inner_disc(x1, x2):
+    return 1 if x1 * x1 + x2 * x2 <= _INNER ** 2 + 1e-12 else 0

@@ -128,19 +128,60 @@ def and_gate(x1, x2):
     return int(x1 == 1 and x2 == 1)
 
 
-@exercise("01.4", "Choose weights for NAND", points=1, answer="value", prepare=_perceptron,
-          cases=_GATE_INPUTS, solution=(-1.0, -1.0, 1.5), hints=_GATE_HINTS,
+def _xor_network(answer):
+    """((w11, w12, b1), (w21, w22, b2), (v1, v2, c)) -> the two-layer network of step neurons."""
+    try:
+        hidden_1, hidden_2, output = answer
+        neurons = [tuple(float(v) for v in neuron) for neuron in (hidden_1, hidden_2, output)]
+        if any(len(neuron) != 3 for neuron in neurons):
+            raise ValueError
+    except (TypeError, ValueError):
+        raise BadAnswer(f"Expected three neurons, each three numbers (w1, w2, b): "
+                        f"((w11, w12, b1), (w21, w22, b2), (v1, v2, c)) for the two hidden "
+                        f"neurons and the output neuron; got {answer!r:.80}. One neuron alone "
+                        f"cannot compute XOR (chapter 01, section 5).") from None
+    (w11, w12, b1), (w21, w22, b2), (v1, v2, c) = neurons
+
+    def network(x1, x2):
+        h1, h2 = _step(w11 * x1 + w12 * x2 + b1), _step(w21 * x1 + w22 * x2 + b2)
+        return _step(v1 * h1 + v2 * h2 + c)
+    return network
+
+
+_OR, _NAND = (1.0, 1.0, -0.5), (-1.0, -1.0, 1.5)
+
+
+@exercise("01.4", "Build XOR from three neurons", points=2, answer="value",
+          prepare=_xor_network, cases=_GATE_INPUTS, solution=(_OR, _NAND, (1.0, 1.0, -1.5)),
+          describe=lambda args: f"(x1, x2) = {args}",
+          hints=["XOR(x1, x2) is 1 when at least one input is 1 (OR) but not both (NAND): "
+                 "XOR = AND(OR(x1, x2), NAND(x1, x2)).",
+                 "Let hidden neuron 1 compute OR and hidden neuron 2 NAND (exercise 01.3 "
+                 "and its sign flip); the output neuron then computes AND of h1 and h2."],
           mistakes=[
-              Mistake("and_gate", (1.0, 1.0, -1.5),
-                      "These weights compute AND. NAND means NOT AND: the output is 1 except "
-                      "when both inputs are 1. Flip the signs of the weights and the bias."),
-              Mistake("nor_gate", (-1.0, -1.0, 0.5),
-                      "These weights compute NOR: one active input already switches the "
-                      "neuron off. For NAND only both inputs together may push z to 0 or "
-                      "below."),
+              Mistake("or_at_the_output", (_OR, _NAND, (1.0, 1.0, -0.5)),
+                      "Your network outputs 1 for every input. Its output neuron fires as "
+                      "soon as one hidden neuron fires, and for every input OR or NAND is 1. "
+                      "It must fire only when *both* hidden neurons fire: make its bias "
+                      "negative enough that one active hidden neuron is not enough."),
+              Mistake("or_gate", (_OR, _OR, (1.0, 1.0, -0.5)),
+                      "Your network computes OR: it says 1 for (1, 1) as well. XOR is 'at "
+                      "least one, but not both': one hidden neuron can detect 'at least one' "
+                      "(OR), the other 'not both' (NAND), and the output neuron needs both."),
+              Mistake("xnor", (_OR, _NAND, (-1.0, -1.0, 1.5)),
+                      "Your network computes XNOR, the opposite of XOR: 1 when the inputs are "
+                      "equal. The output neuron must compute AND of the hidden neurons, not "
+                      "NAND: flip the signs of its weights and bias."),
+              Mistake("and_at_the_hidden_layer", ((1.0, 1.0, -1.5), _NAND, (1.0, 1.0, -1.5)),
+                      "Your network outputs 0 for every input. For (0, 1) and (1, 0) both "
+                      "hidden neurons must fire, so that the output neuron can: one should "
+                      "detect 'at least one input is 1' (OR), the other 'not both' (NAND). "
+                      "AND and NAND, say, are never 1 together."),
+              Mistake("one_neuron", (1.0, 1.0, -0.5), verdict="wrong",
+                      expect="Expected three neurons"),
           ])
-def nand_gate(x1, x2):
-    return int(not (x1 == 1 and x2 == 1))
+def xor_gate(x1, x2):
+    return int(x1 != x2)
 
 
 def _boundary_cases(rng):

@@ -9,7 +9,7 @@ import math
 
 from ..engine import _sigmoid  # the reference: exact, never overflows
 from .common import _close
-from .core import Mistake, exercise
+from .core import Mistake, close, exercise
 
 
 def _finite(x):
@@ -105,96 +105,207 @@ def sigmoid_derivative(z):
     return a * (1.0 - a)
 
 
-def _leaky_cases(rng):
-    return [(round(rng.uniform(-5, 5), 3), rng.choice([0.01, 0.05, 0.1, 0.2, 0.3]))
-            for _ in range(20)]
+def _dead_cases(rng):
+    cases = []
+    for _ in range(20):
+        n_units, n_in, n = rng.randint(1, 5), rng.randint(1, 3), rng.randint(1, 6)
+        W = [[rng.randint(-2, 2) * 0.5 for _ in range(n_in)] for _ in range(n_units)]
+        b = [rng.choice([-3.0, -1.0, -0.5, 0.0, 0.5, 1.0]) for _ in range(n_units)]
+        X = [[float(rng.randint(-2, 2)) for _ in range(n_in)] for _ in range(n)]
+        cases.append((W, b, X))
+    return cases
 
 
-def _needs_alpha(outcomes, expected, cases):
-    """A call without alpha fails: the function has no default for it."""
-    return any(not got.ok and got.error[0] == "TypeError" and "alpha" in got.error[1]
-               for got, args in zip(outcomes, cases) if len(args) == 1)
+def _pre_activations(W, b, X):
+    """Z[i][j] = z of unit j for example i (rows: examples, columns: units)."""
+    return [[sum(w * x for w, x in zip(row, xi)) + bj for row, bj in zip(W, b)] for xi in X]
 
 
-# The calls with z alone test the default alpha = 0.01 that the statement names.
-@exercise("02.3", "Implement leaky ReLU's derivative", points=2,
-          cases=[(2.0, 0.01), (-2.0, 0.01), (0.5, 0.1), (-0.5, 0.1), (-3.0, 0.2),
-                 (0.0, 0.01), (1000.0, 0.01), (-1000.0, 0.3), (-2.0,), (0.0,), (3.0,)],
-          random_cases=_leaky_cases,
-          hints=["leaky_relu(z) = z for z > 0 and alpha z otherwise: a straight line on each "
-                 "side of 0. What is the slope of each line?",
-                 "At z = 0 use the left slope, alpha, as annlib does."],
+def _units_where(test):
+    """A wrong dead_units: the units j for which test(column j of Z, W, b, X) holds."""
+    def answer(W, b, X):
+        Z = _pre_activations(W, b, X)
+        return [j for j in range(len(W)) if test([row[j] for row in Z], j, W, b, X)]
+    return answer
+
+
+@exercise("02.3", "Find the dead units of a ReLU layer", points=2,
+          cases=[([[1.0, -1.0], [-1.0, -1.0], [0.5, 0.5]], [0.0, -1.0, -3.0],
+                  [[1.0, 0.0], [0.0, 1.0], [2.0, 2.0]]),
+                 ([[1.0], [-1.0]], [0.0, 0.0], [[-1.0], [0.0]]),
+                 ([[2.0, 1.0, -1.0]], [0.5], [[1.0, 1.0, 1.0], [-1.0, 0.0, 0.0]]),
+                 ([[-1.0, 0.0], [0.0, -1.0], [1.0, 1.0]], [-0.5, 1.0, -2.0],
+                  [[1.0, -2.0], [2.0, 3.0]])],
+          random_cases=_dead_cases,
+          hints=["Unit j's pre-activation for example i is z = W[j] . X[i] + b[j]: compute "
+                 "it for every unit and every example.",
+                 "Unit j is dead when its z <= 0 for *every* example: then ReLU'(z) = 0 "
+                 "everywhere and its weights never get a gradient. all(...) over the "
+                 "examples, one unit at a time."],
           mistakes=[
-              Mistake("relu_derivative", lambda z, alpha=0.01: 1.0 if z > 0 else 0.0,
-                      "That is plain ReLU's derivative: 0 for z <= 0. Leaky ReLU keeps a "
-                      "small slope alpha for negative z, so its neurons never stop learning "
-                      "(no dying ReLU)."),
-              Mistake("alpha_times_z", lambda z, alpha=0.01: 1.0 if z > 0 else alpha * z,
-                      "For z < 0 leaky ReLU is the line alpha z; its slope is alpha, not "
-                      "alpha z."),
-              Mistake("function_not_slope", lambda z, alpha=0.01: z if z > 0 else alpha * z,
-                      "You returned leaky_relu(z) itself. Its derivative is the slope: 1 for "
-                      "z > 0, alpha otherwise."),
-              Mistake("ignores_alpha", lambda z, alpha=0.01: 1.0 if z > 0 else 0.01,
-                      "Your function ignores its alpha argument and always uses 0.01: use "
-                      "the alpha it is given."),
-              Mistake("zero_goes_right", lambda z, alpha=0.01: 1.0 if z >= 0 else alpha,
-                      "Right except at z = 0: there the course (and annlib) uses the left "
-                      "slope alpha, because leaky_relu(z) = z only for z > 0."),
-              Mistake("other_default", lambda z, alpha=0.1: 1.0 if z > 0 else alpha,
-                      "Right when alpha is given, but your default alpha is not the "
-                      "statement's: leaky_relu_derivative(z, alpha=0.01) must use 0.01 when "
-                      "it is called without alpha, as annlib's leaky_relu does."),
-              Mistake("no_default", lambda z, alpha: 1.0 if z > 0 else alpha,
-                      "Your function cannot be called without alpha. The statement's "
-                      "signature is leaky_relu_derivative(z, alpha=0.01): give alpha the "
-                      "default value 0.01, so that leaky_relu_derivative(-2.0) works.",
-                      detect=_needs_alpha),
+              Mistake("strictly_negative",
+                      _units_where(lambda zs, j, W, b, X: all(z < 0 for z in zs)),
+                      "You require z < 0, but z = 0 is dead too: ReLU(0) = 0 and the course "
+                      "(like annlib) takes ReLU'(0) = 0, so a unit with z <= 0 on every "
+                      "example gets no gradient at all."),
+              Mistake("dead_on_some_example",
+                      _units_where(lambda zs, j, W, b, X: any(z <= 0 for z in zs)),
+                      "You call a unit dead as soon as z <= 0 for *one* example. Every ReLU "
+                      "unit is off for some inputs -- that is its bend. It is dead only when "
+                      "z <= 0 for every example: then no example gives it a gradient."),
+              Mistake("first_example_only",
+                      _units_where(lambda zs, j, W, b, X: zs[0] <= 0),
+                      "You looked at the first example only. A unit is dead when z <= 0 for "
+                      "every example of X: test them all."),
+              Mistake("forgot_bias",
+                      _units_where(lambda zs, j, W, b, X: all(z - b[j] <= 0 for z in zs)),
+                      "Your z leaves out the bias: z = W[j] . x + b[j]. A large negative bias "
+                      "is a common way for a unit to die."),
+              Mistake("alive_units",
+                      _units_where(lambda zs, j, W, b, X: not all(z <= 0 for z in zs)),
+                      "You returned the units that are alive (z > 0 for some example): the "
+                      "exercise asks for the dead ones, those with z <= 0 on every example."),
           ])
-def leaky_relu_derivative(z, alpha=0.01):
-    return 1.0 if z > 0 else alpha
+def dead_units(W, b, X):
+    Z = _pre_activations(W, b, X)
+    return [j for j in range(len(W)) if all(row[j] <= 0 for row in Z)]
 
 
-def _softmax_cases(rng):
-    return [([round(rng.uniform(-5, 5), 2) for _ in range(rng.randint(1, 6))],)
-            for _ in range(20)]
-
-
-def _naive_softmax(z):
-    e = [math.exp(v) for v in z]
-    return [v / sum(e) for v in e]
-
-
-@exercise("02.4", "Implement a softmax that never overflows", points=3,
-          cases=[([1.0, 2.0, 3.0],), ([0.0],), ([0.0, 0.0],), ([2.0, -1.0],),
-                 ([1000.0, 0.0],), ([-1000.0, 0.0, 1000.0],), ([1000.0, 1000.0],),
-                 ([-1000.0, -1000.0],)],
-          random_cases=_softmax_cases,
-          hints=["softmax(z)_k = e^(z_k) / sum_j e^(z_j): exponentiate, then divide by the "
-                 "sum so the outputs add up to 1.",
-                 "Subtracting the same number from every z_k does not change the result. "
-                 "Subtract max(z): every exponent is then <= 0 and nothing overflows."],
-          mistakes=[
-              Mistake("naive", _naive_softmax,
-                      "Right for ordinary logits, but e^1000 overflows (an error, or inf/inf "
-                      "= nan). Subtract max(z) from every logit before exponentiating: the "
-                      "result is the same and every exponent is <= 0.", detect=_overflows),
-              Mistake("not_normalised",
-                      lambda z: [math.exp(v - max(z)) for v in z],
-                      "Your outputs do not add up to 1: divide each exponential by the sum "
-                      "of all of them, so softmax gives a probability distribution."),
-              Mistake("no_exponential",
-                      lambda z: [v / sum(z) for v in z],
-                      "You divided the logits by their sum without exponentiating. Logits "
-                      "can be negative or sum to 0; softmax uses e^(z_k), which is always "
-                      "positive."),
-              Mistake("hard_max",
-                      lambda z: [1.0 if i == z.index(max(z)) else 0.0 for i in range(len(z))],
-                      "That is a hard argmax (one 1, zeros elsewhere). Softmax is its soft "
-                      "version: every class gets a share, larger logits a larger one."),
-          ])
-def softmax(z):
+def _softmax(z):
     m = max(z)
     e = [math.exp(v - m) for v in z]
     total = sum(e)
     return [v / total for v in e]
+
+
+def _jacobian_from(p, entry):
+    return [[entry(p, k, j) for j in range(len(p))] for k in range(len(p))]
+
+
+def _softmax_cases(rng):
+    return [([round(rng.uniform(-5, 5), 2) for _ in range(rng.randint(1, 5))],)
+            for _ in range(20)]
+
+
+def _naive_jacobian(z):
+    e = [math.exp(v) for v in z]
+    p = [v / sum(e) for v in e]
+    return _jacobian_from(p, lambda p, k, j: p[k] * ((k == j) - p[j]))
+
+
+@exercise("02.4", "Compute the softmax's Jacobian", points=3,
+          cases=[([1.0, 2.0, 3.0],), ([0.0],), ([0.0, 0.0],), ([2.0, -1.0],),
+                 ([0.5, 0.5, -1.0, 2.0],), ([1000.0, 0.0],), ([-1000.0, 0.0, 1000.0],)],
+          random_cases=_softmax_cases,
+          hints=["First p = softmax(z), computed without overflow (subtract max(z)). Then "
+                 "J[k][j] = p_k (delta_kj - p_j), with delta_kj = 1 when k == j, else 0.",
+                 "On the diagonal that is p_k (1 - p_k), like the sigmoid's derivative; off "
+                 "the diagonal -p_k p_j. Every row of J adds up to 0, because the p_k always "
+                 "add up to 1."],
+          mistakes=[
+              Mistake("diagonal_only",
+                      lambda z: _jacobian_from(_softmax(z), lambda p, k, j:
+                                               p[k] * (1 - p[k]) if k == j else 0.0),
+                      "You filled in only the diagonal, as if each p_k depended on z_k "
+                      "alone. Softmax couples the classes: raising z_j lowers every other "
+                      "p_k (they must still add up to 1), so dp_k/dz_j = -p_k p_j for j != k."),
+              Mistake("off_diagonal_positive",
+                      lambda z: _jacobian_from(_softmax(z), lambda p, k, j:
+                                               p[k] * (1 - p[k]) if k == j else p[k] * p[j]),
+                      "The off-diagonal entries have the wrong sign. Raising z_j takes "
+                      "probability away from every other class, so dp_k/dz_j = -p_k p_j < 0 "
+                      "for j != k. Check: each row of J must add up to 0."),
+              Mistake("forgot_delta",
+                      lambda z: _jacobian_from(_softmax(z), lambda p, k, j: -p[k] * p[j]),
+                      "You left out the delta_kj term: J[k][j] = p_k (delta_kj - p_j), so "
+                      "the diagonal is p_k (1 - p_k), not -p_k^2."),
+              Mistake("naive_softmax", _naive_jacobian,
+                      "Right for ordinary logits, but your softmax overflows: e^1000 is "
+                      "infinite (an error, or inf/inf = nan). Subtract max(z) from every "
+                      "logit before exponentiating: p does not change.", detect=_overflows),
+          ])
+def softmax_jacobian(z):
+    p = _softmax(z)
+    return [[p[k] * ((k == j) - p[j]) for j in range(len(p))] for k in range(len(p))]
+
+
+_SLOPES = {
+    "sigmoid": lambda z: _sigmoid(z) * (1.0 - _sigmoid(z)),
+    "tanh": lambda z: 1.0 - math.tanh(z) ** 2,
+    "relu": lambda z: 1.0 if z > 0 else 0.0,
+}
+_FUNCTIONS = {"sigmoid": _sigmoid, "tanh": math.tanh, "relu": lambda z: max(0.0, z)}
+
+
+def _chain_cases(rng):
+    cases = []
+    for _ in range(20):
+        k = rng.randint(1, 8)
+        z = [round(rng.uniform(-3, 3), 2) for _ in range(k)]
+        w = [round(rng.uniform(-2, 2), 2) for _ in range(k)]
+        kind = rng.choice(["sigmoid", "tanh", "relu", None])
+        cases.append((z, w) if kind is None else (z, w, kind))
+    return cases
+
+
+def _product(factors):
+    result = 1.0
+    for factor in factors:
+        result *= factor
+    return result
+
+
+def _needs_activation(outcomes, expected, cases):
+    return any(not got.ok and got.error[0] == "TypeError" and "activation" in got.error[1]
+               for got, args in zip(outcomes, cases) if len(args) == 2)
+
+
+@exercise("02.5", "Measure the gradient through a chain of layers", points=2,
+          cases=[([0.0] * 10, [1.0] * 10), ([4.0] * 10, [1.0] * 10), ([0.0, 4.0], [2.0, -3.0]),
+                 ([0.5, -1.0, 2.0], [2.0, -1.0, 0.5], "tanh"), ([4.0] * 5, [1.0] * 5, "tanh"),
+                 ([1.0, 2.0, 0.5], [1.5, -2.0, 3.0], "relu"), ([1.0, 0.0, 2.0], [1.0] * 3, "relu"),
+                 ([1.0, -0.5], [1.0, 1.0], "relu"), ([], []), ([2.0], [0.5], "sigmoid")],
+          random_cases=_chain_cases, compare=close(rel=1e-6, abs=0.0),
+          hints=["By the chain rule, each layer multiplies the gradient by its weight and by "
+                 "the slope of its activation at its z: w[l] * f'(z[l]). Multiply all the "
+                 "factors (an empty chain gives 1).",
+                 "sigmoid' = s (1 - s) with s = sigmoid(z); tanh' = 1 - tanh(z)^2; ReLU' = 1 "
+                 "for z > 0 and 0 for z <= 0. Use the activation the call names; the "
+                 "default is sigmoid."],
+          mistakes=[
+              Mistake("no_weights",
+                      lambda z, w, activation="sigmoid": _product(
+                          _SLOPES[activation](v) for v in z),
+                      "You multiplied only the slopes f'(z[l]). Each layer's weight is a "
+                      "factor too: z[l] = w[l] a[l-1] + b[l], so dz[l]/da[l-1] = w[l] and the "
+                      "chain gives the product of w[l] f'(z[l])."),
+              Mistake("function_not_slope",
+                      lambda z, w, activation="sigmoid": _product(
+                          wl * _FUNCTIONS[activation](v) for v, wl in zip(z, w)),
+                      "You multiplied the activations f(z[l]) instead of their slopes "
+                      "f'(z[l]). The chain rule multiplies derivatives: for a sigmoid "
+                      "s (1 - s), at most 1/4."),
+              Mistake("sum_not_product",
+                      lambda z, w, activation="sigmoid": sum(
+                          wl * _SLOPES[activation](v) for v, wl in zip(z, w)),
+                      "You added the factors. The chain rule multiplies them, one per layer: "
+                      "that product is why the gradient vanishes (or explodes) with depth."),
+              Mistake("always_sigmoid",
+                      lambda z, w, activation="sigmoid": _product(
+                          wl * _SLOPES["sigmoid"](v) for v, wl in zip(z, w)),
+                      "Your function always uses the sigmoid's slope and ignores its "
+                      "activation argument: use tanh' or ReLU' when the call asks for them."),
+              Mistake("relu_slope_one_at_zero",
+                      lambda z, w, activation="sigmoid": _product(
+                          wl * (1.0 if activation == "relu" and v >= 0 else
+                                _SLOPES[activation](v)) for v, wl in zip(z, w)),
+                      "Right except for ReLU at z = 0: the course (like annlib) takes "
+                      "ReLU'(0) = 0, the slope of the flat side."),
+              Mistake("no_default", lambda z, w, activation: _product(
+                          wl * _SLOPES[activation](v) for v, wl in zip(z, w)),
+                      "Your function cannot be called without activation. The statement's "
+                      "signature is chain_gradient(z, w, activation=\"sigmoid\"): give "
+                      "activation the default \"sigmoid\".", detect=_needs_activation),
+          ])
+def chain_gradient(z, w, activation="sigmoid"):
+    return _product(wl * _SLOPES[activation](v) for v, wl in zip(z, w))

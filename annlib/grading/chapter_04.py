@@ -165,3 +165,108 @@ def mlp_forward(layers, x):
         z = [sum(w * ak for w, ak in zip(row, a)) + bj for row, bj in zip(W, b)]
         a = z if l == len(layers) else [max(0.0, zj) for zj in z]
     return a
+
+
+def _batch_case(rng, n, n_in, n_hidden, n_out):
+    W1, b1 = _layer_case(rng, n_in, n_hidden)
+    W2, b2 = _layer_case(rng, n_hidden, n_out)
+    X = [[round(rng.uniform(-2, 2), 2) for _ in range(n_in)] for _ in range(n)]
+    return (X, W1, b1, W2, b2)
+
+
+def _batch_cases(rng):
+    cases = []
+    while len(cases) < 16:
+        n, n_in, n_hidden, n_out = (rng.randint(1, 6), rng.randint(1, 4), rng.randint(1, 5),
+                                    rng.randint(1, 3))
+        if len({n, n_in, n_hidden, n_out}) == 4:  # every shape different: no accidental fit
+            cases.append(_batch_case(rng, n, n_in, n_hidden, n_out))
+    return cases
+
+
+def _times_transpose(A, W):
+    """A W^T for lists: row i of the result is W applied to row i of A."""
+    return [_matvec(W, row) for row in A]
+
+
+def _two_layers(X, W1, b1, W2, b2, hidden=lambda z: max(0.0, z), output=lambda z: z):
+    H = [[hidden(z + bj) for z, bj in zip(row, b1)] for row in _times_transpose(X, W1)]
+    return [[output(z + bj) for z, bj in zip(row, b2)] for row in _times_transpose(H, W2)]
+
+
+def _columns_result(outcomes, expected, cases):
+    """detect(): the learner returned the examples as columns, (n_out, n), the transpose."""
+    return all(got.ok and isinstance(got.value, list)
+               and _close([list(col) for col in zip(*want)], got.value)
+               for got, want in zip(outcomes, expected))
+
+
+def _without_transpose(outcomes, expected, cases):
+    """detect(): X W (no transpose): right only where the shapes let it run, errors elsewhere."""
+    for got, want, (X, W1, b1, W2, b2) in zip(outcomes, expected, cases):
+        if len(X[0]) == len(W1) and len(W1[0]) == len(W2) and len(W2[0]) == len(b2):
+            cols1 = [list(c) for c in zip(*W1)]
+            cols2 = [list(c) for c in zip(*W2)]
+            if not (got.ok and _close(_two_layers(X, cols1, b1, cols2, b2), got.value)):
+                return False
+        elif got.ok and _close(want, got.value):
+            return False
+    return any(not got.ok for got in outcomes)
+
+
+def _matmul(A, B):
+    """A B for lists, raising as numpy does when the inner sizes differ."""
+    if len(A[0]) != len(B):
+        raise ValueError(f"matmul: shapes ({len(A)},{len(A[0])}) and ({len(B)},{len(B[0])}) "
+                         f"do not match")
+    return _times_transpose(A, [list(c) for c in zip(*B)])
+
+
+def _batch_without_transpose(X, W1, b1, W2, b2):
+    H = [[max(0.0, z + bj) for z, bj in zip(row, b1)] for row in _matmul(X, W1)]
+    return [[z + bj for z, bj in zip(row, b2)] for row in _matmul(H, W2)]
+
+
+@exercise("04.4", "Forward pass of a whole batch in matrix form", points=3,
+          cases=[([[1.0, 2.0]], [[0.5, -1.0], [1.0, 1.0]], [0.0, -1.0], [[1.0, -2.0]], [0.5]),
+                 ([[1.0, 2.0], [0.0, 0.0], [-1.0, 3.0]], [[0.5, -1.0], [1.0, 1.0], [2.0, 0.0]],
+                  [0.0, -1.0, 0.5], [[1.0, -2.0, 0.5], [0.0, 1.0, 1.0]], [0.5, -0.5]),
+                 ([[2.0], [-1.0], [0.5], [3.0]], [[1.0], [-1.0]], [0.0, 0.0], [[1.0, 1.0]],
+                  [-3.0])],
+          random_cases=_batch_cases,
+          hints=["Examples are the rows of X, shape (n, n_in); W1 is (n_hidden, n_in). So "
+                 "Z1 = X W1^T + b1 has shape (n, n_hidden): row i holds the hidden "
+                 "pre-activations of example i, and b1 is added to every row.",
+                 "H = ReLU(Z1) element by element, then Y = H W2^T + b2, shape (n, n_out), "
+                 "with no activation. In numpy: X @ W1.T + b1. Write the shapes next to "
+                 "each line."],
+          mistakes=[
+              Mistake("without_transpose", _batch_without_transpose,
+                      "You multiplied X W1 without the transpose. W1 has one row per hidden "
+                      "unit, (n_hidden, n_in), and X one row per example, (n, n_in): their "
+                      "inner sizes meet only in X W1^T, which is (n, n_hidden). Check the "
+                      "shapes with a non-square W1.", detect=_without_transpose),
+              Mistake("examples_as_columns",
+                      lambda X, W1, b1, W2, b2: [list(c) for c in zip(*_two_layers(
+                          X, W1, b1, W2, b2))],
+                      "Your result is transposed: one column per example, (n_out, n), as in "
+                      "the column form W A + b. This exercise keeps examples as rows: "
+                      "Y = H W2^T + b2 has one row per example, shape (n, n_out).",
+                      detect=_columns_result),
+              Mistake("relu_on_output",
+                      lambda X, W1, b1, W2, b2: _two_layers(X, W1, b1, W2, b2,
+                                                            output=lambda z: max(0.0, z)),
+                      "You applied ReLU to the output too. Only the hidden layer has an "
+                      "activation; the output layer is linear, so Y can be negative."),
+              Mistake("no_hidden_activation",
+                      lambda X, W1, b1, W2, b2: _two_layers(X, W1, b1, W2, b2,
+                                                            hidden=lambda z: z),
+                      "Your hidden layer has no ReLU: H = ReLU(X W1^T + b1). Without it the "
+                      "two layers collapse into one linear map."),
+              Mistake("first_example_only",
+                      lambda X, W1, b1, W2, b2: _two_layers(X[:1], W1, b1, W2, b2),
+                      "You returned the output of the first example only. The batch form "
+                      "computes every example at once: Y has one row per row of X."),
+          ])
+def batch_forward(X, W1, b1, W2, b2):
+    return _two_layers(X, W1, b1, W2, b2)
