@@ -331,11 +331,19 @@ def main(argv=None):
     parser.add_argument("--timeout", type=float, default=120,
                         help="seconds a cell may run before its notebook is stopped "
                              "(default 120)")
+    parser.add_argument("--class-mode", action="store_true",
+                        help="grade as a class does: each answer checked outside the "
+                             "notebook's process, on hidden cases too, and nothing the "
+                             "notebook shows believed (see annlib.grading.classmode)")
     args = parser.parse_args(argv)
     if not args.timeout > 0:
         parser.error(f"--timeout expects a number of seconds above 0, got {args.timeout:g}")
     try:
-        report = grade(args.paths, args.timeout)
+        if args.class_mode:
+            from .classmode import grade as grade_class_mode
+            report = grade_class_mode(args.paths, args.timeout)
+        else:
+            report = grade(args.paths, args.timeout)
     except GradingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1 if "kernel" in str(exc) else 2
