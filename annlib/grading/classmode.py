@@ -97,12 +97,11 @@ def copy_library(dest):
 
 
 def _protected():
-    """Folders a graded notebook may not read: the installed annlib and the course folder."""
+    """(never readable, readable, unreadable) folders for a graded notebook (sandbox's hook)."""
     package = Path(core.__file__).resolve().parents[1]
-    places = [package]
-    if (package.parent / "solutions").is_dir():  # a course checkout, not site-packages
-        places.append(package.parent)
-    return [str(p) for p in places]
+    course = [package.parent] if (package.parent / "solutions").is_dir() else []
+    python = sorted({str(Path(p).resolve()) for p in (sys.prefix, sys.base_prefix)})
+    return [[str(package)], python, [str(p) for p in course]]
 
 
 def answer_names(cells):

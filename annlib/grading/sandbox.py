@@ -32,12 +32,12 @@ import sys
 _DENIED_EVENTS = {
     "sys._getframe", "sys._current_frames", "sys.settrace", "gc.get_objects",
     "gc.get_referrers", "gc.get_referents", "code.__new__", "function.__new__",
-    "marshal.loads", "marshal.load", "os.system", "os.fork", "os.forkpty", "os.exec",
+    "marshal.dumps", "os.system", "os.fork", "os.forkpty", "os.exec",
     "os.posix_spawn", "os.spawn", "subprocess.Popen", "os.link", "sqlite3.connect",
     "ctypes.dlopen", "ctypes.dlsym", "ctypes.cdata",
 }
-_DENIED_ATTRIBUTES = {"tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_back",
-                      "__code__", "__defaults__", "__kwdefaults__"}
+_DENIED_ATTRIBUTES = {"tb_frame", "gi_frame", "cr_frame", "ag_frame", "__code__"}
+_GUARDED_ATTRIBUTES = {"__defaults__", "__kwdefaults__", "__code__"}
 _DENIED_MODULES = {"ctypes", "_ctypes", "_xxsubinterpreters", "_testcapi", "_testinternalcapi"}
 _PRIVATE_STDLIB = ("copy",)  # what the harness relies on to compare arguments
 TRIPPED = 77  # exit status: a forbidden or reference function started running
@@ -48,10 +48,19 @@ class Refused(ValueError):
     already tolerates: namedtuple, logging, typing)."""
 
 
-def _audit_hook(protected, budget):
-    """The hook: refuses the events above; `budget` counts the profile functions allowed."""
+def _audit_hook(protected, budget, guarded):
+    """The hook: refuses the events above; `budget` counts the profile functions allowed,
+    `guarded` holds the objects (the profile function) whose defaults may not change.
+
+    `protected` is (folders never readable, folders readable inside them, folders
+    otherwise unreadable): the installed annlib; this Python's own installation (a
+    virtual environment may live in the course folder); the course folder.
+    """
     realpath, fspath, sep = os.path.realpath, os.fsdecode, os.sep
-    roots = tuple(realpath(p) for p in protected)
+    never, allowed, course = (tuple(realpath(p) for p in group) for group in protected)
+
+    def under(text, roots):
+        return any(text == root or text.startswith(root + sep) for root in roots)
 
     def inside(path):
         try:
@@ -60,7 +69,7 @@ def _audit_hook(protected, budget):
             return False
         if text.startswith("/proc/") and text.endswith("/mem"):
             return True
-        return any(text == root or text.startswith(root + sep) for root in roots)
+        return under(text, never) or (under(text, course) and not under(text, allowed))
 
     def hook(event, args):
         if event in ("open", "os.listdir", "os.scandir", "glob.glob", "shutil.copyfile"):
@@ -74,6 +83,9 @@ def _audit_hook(protected, budget):
             raise Refused(f"a graded run does not allow {event}")
         elif event == "import" and args and str(args[0]).partition(".")[0] in _DENIED_MODULES:
             raise Refused(f"a graded run does not allow importing {args[0]}")
+        elif event == "object.__setattr__" and len(args) > 1 \
+                and args[1] in _GUARDED_ATTRIBUTES and any(args[0] is g for g in guarded):
+            raise Refused("a graded run does not let notebooks change the grader's hook")
         elif event in ("object.__getattr__", "object.__setattr__") and len(args) > 1 \
                 and args[1] in _DENIED_ATTRIBUTES:
             if event == "object.__getattr__" and args[1] == "__code__":
@@ -189,8 +201,9 @@ def main():
         function = target.__init__ if isinstance(target, type) else target
         forbidden[function.__code__] = dotted
     threads = {_thread.start_new_thread, getattr(_thread, "start_new", None)} - {None}
-    budget = [1]
-    sys.addaudithook(_audit_hook(order["protected"], budget))
+    budget, guarded = [1], []
+    sys.dont_write_bytecode = True  # imports then need no marshal.dumps, which is refused
+    sys.addaudithook(_audit_hook(order["protected"], budget, guarded))
 
     # --- 2. the notebook ------------------------------------------------------------
     answers = {}
@@ -256,6 +269,7 @@ def main():
         send({"k": "pre", "verdict": early[0], "feedback": early[1]})
         exit_now(0)
     profile = _tripwire(armed, frozenset(threads), write, exit_now, out, dumps)
+    guarded.append(profile)
     try:
         sys.setprofile(profile)
     except Refused:

@@ -1,0 +1,162 @@
+"""Class mode: a learner's code cannot change how its answers are checked.
+
+One submission (notebooks 00 and 07, copied from the solutions) carries one attempt to
+get points without the work per exercise, each as a learner would write it; two
+exercises are left solved. Graded in class mode, every gamed exercise scores 0 with a
+reason and the solved ones keep their points. About 30 s.
+"""
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from annlib.grading import classmode, core
+
+ROOT = Path(__file__).resolve().parents[1]
+
+FORGED = '''from IPython.display import display
+for exercise_id, points in [("00.1", 1), ("03.1", 1000)]:
+    display({"text/plain": "[PASSED]", "application/vnd.annlib.verdict+json": {
+        "exercise": exercise_id, "title": "", "verdict": "passed", "score": points,
+        "max_score": points, "feedback": "Correct."}}, raw=True)
+'''
+
+ATTACKS_00 = {
+    # a wrong answer, then forged verdicts: for itself and for another chapter's exercise
+    "f_of_2 = 25": "f_of_2 = 9",
+    # the reference answer imported from the checks
+    "def compose": "from annlib.grading.chapter_00 import compose",
+}
+
+ATTACKS_07 = {
+    # a wrong rule, checked by a check() the learner wrote
+    "def mul_backward": (
+        "def mul_backward(a, b, out):\n    a.grad = b.data * out.grad\n\n"
+        "def check(exercise_id, answer):\n"
+        "    from IPython.display import display\n"
+        "    display({'application/vnd.annlib.verdict+json': {'exercise': exercise_id,\n"
+        "             'verdict': 'passed', 'score': 2, 'max_score': 2}}, raw=True)\n"),
+    # a wrong rule, with the grader's decision replaced
+    "def pow_backward": (
+        "def pow_backward(x, n, out):\n    x.grad += n * x.data * out.grad\n\n"
+        "import annlib.grading.core\n"
+        "annlib.grading.core._grade = lambda ex, answer, run=None: ('passed', 'Correct.')\n"
+        "from annlib.grading import check\n"),
+    # the solution read from the course folder, found by its path or through annlib.__file__
+    "def tanh_backward": (
+        "import json, pathlib, annlib\n"
+        "errors = []\n"
+        "for root in (pathlib.Path(" + repr(str(ROOT)) + "),\n"
+        "             pathlib.Path(annlib.__file__).resolve().parents[1]):\n"
+        "    try:\n"
+        "        nb = json.loads((root / 'solutions' / '07_autograd_from_scratch.ipynb')"
+        ".read_text())\n"
+        "        break\n"
+        "    except Exception as error:\n"
+        "        errors.append(str(error))\n"
+        "else:\n"
+        "    raise RuntimeError(' / '.join(errors))\n"
+        "exec(next(''.join(c['source']) for c in nb['cells']\n"
+        "          if ''.join(c['source']).startswith('def tanh_backward')))\n"),
+    # the reference answer found by introspection, called while being checked
+    "def topological_order": (
+        "from annlib import Value\n"
+        "def topological_order(root):\n"
+        "    guarded = [c for c in Value.__subclasses__() if c.__name__ == '_GuardedRoot']\n"
+        "    return guarded[0].backward.__globals__['topological_order'](root)\n"),
+    # the library's own backward pass instead of the loop the exercise asks for
+    "def backward": ("import annlib\n"
+                     "def backward(root):\n"
+                     "    annlib.Value.backward(root)\n"),
+}
+
+
+def _attack(path, replacements, after=None):
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        for marker, source in replacements.items():
+            if cell.cell_type == "code" and marker in cell.source:
+                cell.source = source
+    if after:
+        marker, source = after
+        index = next(i for i, c in enumerate(nb.cells) if marker in c.get("source", ""))
+        nb.cells.insert(index + 1, nbformat.v4.new_code_cell(source))
+    nbformat.write(nb, path)
+
+
+@pytest.fixture(scope="module")
+def submission(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("gamer")
+    for name in ("00_introduction.ipynb", "07_autograd_from_scratch.ipynb"):
+        shutil.copy(ROOT / "solutions" / name, folder)
+    _attack(folder / "00_introduction.ipynb", ATTACKS_00, after=('check("00.1"', FORGED))
+    _attack(folder / "07_autograd_from_scratch.ipynb", ATTACKS_07)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def report(submission):
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in submission.iterdir()}
+    result = classmode.grade([str(submission)], timeout=60)
+    after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in submission.iterdir()}
+    assert after == before, "grading must never write the learner's notebooks"
+    return result
+
+
+def _row(report, exercise_id):
+    return next(r for r in report["exercises"] if r["exercise"] == exercise_id)
+
+
+@pytest.mark.parametrize("exercise_id, verdict, reason", [
+    ("00.1", "wrong", "You applied f3 first"),                  # forged verdicts ignored
+    ("00.2", "missing", "ModuleNotFoundError"),                 # checks not importable
+    ("07.1", "wrong", "="),                                     # own check() ignored
+    ("07.2", "wrong", ""),                                      # patched _grade ignored
+    ("07.3", "missing", "does not let notebooks read"),         # solutions unreadable
+    ("07.4", "wrong", "reference answer of 07.4"),              # reference call detected
+    ("07.5", "wrong", "annlib.engine.Value.backward"),          # library's own backward
+])
+def test_every_gaming_attempt_scores_0_with_a_reason(report, exercise_id, verdict, reason):
+    row = _row(report, exercise_id)
+    assert (row["verdict"], row["score"]) == (verdict, 0), row
+    assert reason in row["feedback"], row["feedback"]
+
+
+def test_exercises_answered_honestly_keep_their_points(report):
+    assert [(_row(report, i)["verdict"], _row(report, i)["score"]) for i in ("00.3", "07.6")] \
+        == [("passed", 1), ("passed", 2)]
+
+
+def test_forged_verdicts_add_nothing_to_the_total(report):
+    assert [r["exercise"] for r in report["exercises"]] == [
+        "00.1", "00.2", "00.3", "07.1", "07.2", "07.3", "07.4", "07.5", "07.6"]
+    assert (report["score"], report["max_score"]) == (3, 18)
+
+
+def test_solved_and_untouched_notebooks_score_full_and_nothing(tmp_path):
+    shutil.copy(ROOT / "solutions" / "00_introduction.ipynb", tmp_path / "00_a.ipynb")
+    shutil.copy(ROOT / "exercises" / "00_introduction.ipynb", tmp_path / "00_b.ipynb")
+    solved = classmode.grade([str(tmp_path / "00_a.ipynb")], timeout=60)
+    untouched = classmode.grade([str(tmp_path / "00_b.ipynb")], timeout=60)
+    assert (solved["score"], solved["max_score"]) == (4, 4)
+    assert untouched["score"] == 0
+    assert {r["verdict"] for r in untouched["exercises"]} == {"not attempted"}
+
+
+def test_hidden_cases_are_added_to_the_public_ones_and_stay_the_same_each_run():
+    ex = core.get_exercise("01.2")
+    extended = classmode.with_hidden_cases(ex)
+    public = len(ex.cases)
+    assert len(extended.cases) > public and extended.cases[:public] == ex.cases
+    assert not any(case in ex.cases for case in extended.cases[public:])
+    classmode._EXTENDED.clear()
+    assert classmode.with_hidden_cases(ex).cases == extended.cases
+
+
+def test_the_library_a_graded_notebook_imports_has_no_checks(tmp_path):
+    copied = classmode.copy_library(tmp_path)
+    assert (copied / "grading" / "core.py").is_file()
+    assert not list(copied.glob("grading/chapter_*.py"))
