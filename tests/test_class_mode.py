@@ -160,3 +160,45 @@ def test_the_library_a_graded_notebook_imports_has_no_checks(tmp_path):
     copied = classmode.copy_library(tmp_path)
     assert (copied / "grading" / "core.py").is_file()
     assert not list(copied.glob("grading/chapter_*.py"))
+
+
+@pytest.fixture(scope="module")
+def gradebook(tmp_path_factory, submission):
+    from annlib.grading import gradebook
+    class_dir = tmp_path_factory.mktemp("class")
+    (class_dir / "ada").mkdir()
+    (class_dir / "bob").mkdir()
+    shutil.copy(ROOT / "solutions" / "00_introduction.ipynb", class_dir / "ada")
+    shutil.copy(submission / "00_introduction.ipynb", class_dir / "bob")
+    before = {p: p.read_bytes() for p in class_dir.rglob("*.ipynb")}
+    out = tmp_path_factory.mktemp("results")
+    gradebook.grade_class(class_dir, out, timeout=60, log=lambda *a: None)
+    assert {p: p.read_bytes() for p in class_dir.rglob("*.ipynb")} == before
+    return out
+
+
+def test_the_gradebook_has_a_row_per_learner_a_column_per_exercise_and_the_total(gradebook):
+    import csv
+    rows = list(csv.reader((gradebook / "gradebook.csv").open()))
+    ids = [info.id for info in core.exercises()]
+    assert rows[0] == ["learner", *ids, "total", "max"]
+    scores = {row[0]: dict(zip(rows[0][1:], map(int, row[1:]))) for row in rows[1:]}
+    assert list(scores) == ["ada", "bob"]
+    assert [scores["ada"][i] for i in ("00.1", "00.2", "00.3", "total")] == [1, 2, 1, 4]
+    assert [scores["bob"][i] for i in ("00.1", "00.2", "00.3", "total")] == [0, 0, 1, 1]
+    assert scores["ada"]["max"] == sum(info.points for info in core.exercises())
+
+
+def test_each_learner_gets_a_feedback_file_with_every_exercise_s_feedback(gradebook):
+    assert sorted(p.name for p in (gradebook / "feedback").iterdir()) == ["ada.txt", "bob.txt"]
+    bob = (gradebook / "feedback" / "bob.txt").read_text()
+    assert "00.1 Evaluate a nested function by hand: 0/1 (wrong)" in bob
+    assert "You applied f3 first" in bob and "No module named 'annlib.grading.chapter_00'" in bob
+
+
+def test_the_gradebook_refuses_to_write_inside_the_class_folder(tmp_path):
+    from annlib.grading import gradebook
+    from annlib.grading.__main__ import GradingError
+    (tmp_path / "ada").mkdir()
+    with pytest.raises(GradingError, match="must be outside the class folder"):
+        gradebook.grade_class(tmp_path, tmp_path / "results")
