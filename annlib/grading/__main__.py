@@ -12,6 +12,13 @@ Usage::
     python -m annlib.grading exercises/01_neurons.ipynb # or single notebooks
     python -m annlib.grading exercises/ --json          # machine-readable result
     python -m annlib.grading exercises/ --timeout 60    # seconds per cell (default 120)
+    python -m annlib.grading ada/ --class-mode          # grade as a class: see below
+
+With ``--class-mode`` nothing the notebook shows is read: each exercise is checked
+in a locked-down process of its own, on hidden cases too, and judged here
+(``annlib.grading.classmode`` says how and what it guarantees); ``--timeout`` is
+then the time all of a notebook's cells may take. ``python -m annlib.grading.gradebook``
+grades a whole class that way.
 
 When a notebook goes wrong, the others are still graded and the report says what
 happened to it:
