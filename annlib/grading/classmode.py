@@ -30,6 +30,10 @@ notebook). Guaranteed, each scored 0 with a reason and no effect on other exerci
 
 Not guaranteed: copying annlib's own source text of a forbidden function into an
 answer (that is plagiarism of the library, which no run can tell from writing it);
+calling, while being checked, a helper of the checks module that is not itself a
+reference answer (07.4's graph order ``_order``, say), reached through the functions
+and objects the checks hand to the answer: the cases hand such functions over on
+purpose, so only the references, the mistakes and the forbidden functions are watched;
 reading an answer key kept outside the course folder and annlib (run the grader as a
 user who cannot read such copies, or in a container, as JupyterHub deployments do);
 attacks on CPython itself (the hook refuses ctypes, code objects built by hand, frame
@@ -132,6 +136,9 @@ def _decode(value):
             return {_hashable(_decode(k)): _decode(v) for k, v in value["dict"]}
         if "float" in value:
             return float(value["float"])
+        if "set" in value or "frozenset" in value:
+            kind = set if "set" in value else frozenset
+            return kind(_hashable(_decode(v)) for v in value.get("set", value.get("frozenset")))
         if "complex" in value:
             return complex(*map(_decode, value["complex"]))
         opaque = core._Opaque.__new__(core._Opaque)
@@ -192,16 +199,17 @@ class Worker:
                 self._take(line.decode("utf-8", "replace"))
 
     def _take(self, line):
-        if line.startswith(self.nonce):
+        at = line.find(self.nonce)  # bytes written before it by the notebook are ignored
+        if at >= 0:
             try:
-                message = json.loads(line[len(self.nonce):])
+                message = json.loads(line[at + len(self.nonce):])
             except ValueError:
                 return
             if isinstance(message, dict):
                 self.messages.append(message)
-        elif line.startswith('{"k": "tripped"'):  # from the profile hook: a name, no more
+        elif '{"k": "tripped"' in line:  # from the profile hook: a name, no more
             try:
-                self.tripped = str(json.loads(line).get("name", ""))
+                self.tripped = str(json.loads(line[line.find('{"k": "tripped"'):]).get("name", ""))
             except ValueError:
                 self.tripped = ""
 

@@ -28,11 +28,12 @@ import json
 import math
 import os
 import sys
+import tempfile
 
 _DENIED_EVENTS = {
     "sys._getframe", "sys._current_frames", "sys.settrace", "gc.get_objects",
     "gc.get_referrers", "gc.get_referents", "code.__new__", "function.__new__",
-    "marshal.dumps", "os.system", "os.fork", "os.forkpty", "os.exec",
+    "marshal.dumps", "marshal.loads", "marshal.load", "os.system", "os.fork", "os.forkpty", "os.exec",
     "os.posix_spawn", "os.spawn", "subprocess.Popen", "os.link", "sqlite3.connect",
     "ctypes.dlopen", "ctypes.dlsym", "ctypes.cdata",
 }
@@ -46,6 +47,9 @@ TRIPPED = 77  # exit status: a forbidden or reference function started running
 class Refused(ValueError):
     """What the audit hook raises (a ValueError, which stdlib code that peeks at frames
     already tolerates: namedtuple, logging, typing)."""
+
+
+CHECKS_PREFIX, GRADING_PREFIX = "<checks of ", "<annlib.grading."
 
 
 def _audit_hook(protected, budget, guarded):
@@ -97,7 +101,9 @@ def _audit_hook(protected, budget, guarded):
 def _tripwire(codes, builtins_refused, write, exit_now, out, dumps):
     """A profile function: ends the process when a forbidden code object starts running.
 
-    `codes` is a read-only mapping {code object: what it is}. Everything the function
+    `codes` is a read-only mapping {code object: what it is}: the forbidden functions,
+    the reference answers and the catalogued mistakes. (The checks' other functions are
+    not watched: the cases hand some of them to the answer, which calls them.) Everything the function
     uses is bound as a default argument, which learner code cannot replace (setting
     ``__defaults__`` is refused), and none of it is secret: the exit status is the
     signal the grader trusts, the line written before it only names the function.
@@ -153,6 +159,8 @@ def encode(value):
         return {"tuple": [encode(v) for v in value]}
     if isinstance(value, dict):
         return {"dict": [[encode(k), encode(v)] for k, v in value.items()]}
+    if isinstance(value, (set, frozenset)):
+        return {type(value).__name__: [encode(v) for v in value]}
     if isinstance(value, complex):
         return {"complex": [encode(value.real), encode(value.imag)]}
     text = getattr(value, "text", None)
@@ -187,7 +195,8 @@ def main():
     for name in _PRIVATE_STDLIB:  # the checks' own copies, which no notebook can patch
         spec = importlib.util.find_spec(name)
         with open(spec.origin, encoding="utf-8") as file:
-            modules[name] = _load_private(name, file.read(), spec.origin, "", modules)
+            modules[name] = _load_private(name, file.read(), f"{GRADING_PREFIX}{name}>", "",
+                                          modules)
     for part in ("core", "common"):
         with open(os.path.join(grading_dir, part + ".py"), encoding="utf-8") as file:
             source = file.read()
@@ -201,8 +210,10 @@ def main():
         function = target.__init__ if isinstance(target, type) else target
         forbidden[function.__code__] = dotted
     threads = {_thread.start_new_thread, getattr(_thread, "start_new", None)} - {None}
-    budget, guarded = [1], []
-    sys.dont_write_bytecode = True  # imports then need no marshal.dumps, which is refused
+    budget, guarded = [1], []  # one profile function: the harness's
+    # imports compile sources, so marshal (which could build code objects) is never needed
+    sys.dont_write_bytecode = True
+    sys.pycache_prefix = tempfile.mkdtemp(prefix="annlib-no-pyc-")
     sys.addaudithook(_audit_hook(order["protected"], budget, guarded))
 
     # --- 2. the notebook ------------------------------------------------------------
@@ -244,14 +255,14 @@ def main():
                                      "the checks began"})
         exit_now(0)
     saved, core._REGISTRY = core._REGISTRY, {}
-    _load_private(order["module"], order["checks"], f"<checks of {order['module']}>",
+    _load_private(order["module"], order["checks"], f"{CHECKS_PREFIX}{order['module']}>",
                   "annlib.grading", modules)
     registry, core._REGISTRY = core._REGISTRY, saved
     ex = registry[order["exercise"]]
     for other in registry.values():
         for function in [other.reference] + [m.answer for m in other.mistakes]:
             code = getattr(function, "__code__", None)
-            if code is not None and code.co_filename.startswith("<checks of "):
+            if code is not None and code.co_filename.startswith(CHECKS_PREFIX):
                 forbidden[code] = f"reference:{other.id}"
     armed = types.MappingProxyType(forbidden)  # read-only; the dict itself stays here
     ex._forbidden_code = {}  # the profile hook below watches instead, for the whole run
