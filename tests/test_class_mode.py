@@ -1,6 +1,6 @@
 """Class mode: a learner's code cannot change how its answers are checked.
 
-One submission (notebooks 00 and 07, copied from the solutions) carries one attempt to
+One submission (notebooks 00, 05 and 07, copied from the solutions) carries one attempt to
 get points without the work per exercise, each as a learner would write it; two
 exercises are left solved. Graded in class mode, every gamed exercise scores 0 with a
 reason and the solved ones keep their points. About 30 s.
@@ -73,6 +73,27 @@ ATTACKS_07 = {
                      "    annlib.Value.backward(root)\n"),
 }
 
+ATTACKS_05 = {
+    # the forbidden library function, after trying to switch off the grader's watch
+    "def mse": ("import sys, annlib.losses\n"
+                "def mse(y_pred, y):\n"
+                "    for switch_off in (sys.setprofile, sys.settrace):\n"
+                "        try:\n"
+                "            switch_off(None)\n"
+                "        except Exception:\n"
+                "            pass\n"
+                "    return annlib.losses.mse(y_pred, y).data\n"),
+    # the forbidden library function, in a thread the watch might not see
+    "def cross_entropy": ("import threading, annlib.losses\n"
+                          "def cross_entropy(logits, y):\n"
+                          "    box = []\n"
+                          "    worker = threading.Thread(target=lambda: box.append(\n"
+                          "        annlib.losses.cross_entropy(logits, y).data))\n"
+                          "    worker.start()\n"
+                          "    worker.join()\n"
+                          "    return box[0]\n"),
+}
+
 
 def _attack(path, replacements, after=None):
     nb = nbformat.read(path, as_version=4)
@@ -90,9 +111,11 @@ def _attack(path, replacements, after=None):
 @pytest.fixture(scope="module")
 def submission(tmp_path_factory):
     folder = tmp_path_factory.mktemp("gamer")
-    for name in ("00_introduction.ipynb", "07_autograd_from_scratch.ipynb"):
+    for name in ("00_introduction.ipynb", "05_loss_functions.ipynb",
+                 "07_autograd_from_scratch.ipynb"):
         shutil.copy(ROOT / "solutions" / name, folder)
     _attack(folder / "00_introduction.ipynb", ATTACKS_00, after=('check("00.1"', FORGED))
+    _attack(folder / "05_loss_functions.ipynb", ATTACKS_05)
     _attack(folder / "07_autograd_from_scratch.ipynb", ATTACKS_07)
     return folder
 
@@ -113,6 +136,8 @@ def _row(report, exercise_id):
 @pytest.mark.parametrize("exercise_id, verdict, reason", [
     ("00.1", "wrong", "You applied f3 first"),                  # forged verdicts ignored
     ("00.2", "missing", "ModuleNotFoundError"),                 # checks not importable
+    ("05.1", "wrong", "annlib.losses.mse"),                     # watch cannot be removed
+    ("05.2", "wrong", "started a thread"),                      # nor escaped by a thread
     ("07.1", "wrong", "="),                                     # own check() ignored
     ("07.2", "wrong", ""),                                      # patched _grade ignored
     ("07.3", "missing", "does not let notebooks read"),         # solutions unreadable
@@ -126,14 +151,15 @@ def test_every_gaming_attempt_scores_0_with_a_reason(report, exercise_id, verdic
 
 
 def test_exercises_answered_honestly_keep_their_points(report):
-    assert [(_row(report, i)["verdict"], _row(report, i)["score"]) for i in ("00.3", "07.6")] \
-        == [("passed", 1), ("passed", 2)]
+    assert [(_row(report, i)["verdict"], _row(report, i)["score"])
+            for i in ("00.3", "05.3", "07.6")] == [("passed", 1), ("passed", 2), ("passed", 2)]
 
 
 def test_forged_verdicts_add_nothing_to_the_total(report):
     assert [r["exercise"] for r in report["exercises"]] == [
-        "00.1", "00.2", "00.3", "07.1", "07.2", "07.3", "07.4", "07.5", "07.6"]
-    assert (report["score"], report["max_score"]) == (3, 18)
+        "00.1", "00.2", "00.3", "05.1", "05.2", "05.3",
+        "07.1", "07.2", "07.3", "07.4", "07.5", "07.6"]
+    assert (report["score"], report["max_score"]) == (5, 25)
 
 
 def test_solved_and_untouched_notebooks_score_full_and_nothing(tmp_path):
