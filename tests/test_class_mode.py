@@ -228,3 +228,18 @@ def test_the_gradebook_refuses_to_write_inside_the_class_folder(tmp_path):
     (tmp_path / "ada").mkdir()
     with pytest.raises(GradingError, match="must be outside the class folder"):
         gradebook.grade_class(tmp_path, tmp_path / "results")
+
+
+@pytest.mark.parametrize("top_level, verdict, reason", [
+    ("while True:\n    pass", "timeout", "ran longer than 2 s"),
+    ("import os\nos._exit(0)", "kernel died", "ended its Python process"),
+])
+def test_a_notebook_that_never_finishes_its_cells_scores_0_with_the_reason(
+        tmp_path, top_level, verdict, reason):
+    path = tmp_path / "00_introduction.ipynb"
+    shutil.copy(ROOT / "solutions" / "00_introduction.ipynb", path)
+    _attack(path, {}, after=("from annlib.grading import", top_level))
+    report = classmode.grade([str(path)], timeout=2)
+    assert {(r["verdict"], r["score"]) for r in report["exercises"]} == {(verdict, 0)}
+    assert all(reason in r["feedback"] for r in report["exercises"])
+    assert reason in report["notebooks"][0]["problem"]

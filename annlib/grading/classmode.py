@@ -57,8 +57,8 @@ import uuid
 from pathlib import Path
 
 from . import core
-from .__main__ import (DEAD, MISSING, TIMEOUT, UNREADABLE, chapter_of, count_once,
-                       find_notebooks, read_notebook)
+from .__main__ import (DEAD, MISSING, TIMEOUT, UNREADABLE, GradingError, chapter_of,
+                       count_once, find_notebooks, read_notebook)
 
 TRIPPED = 77
 _PRELOAD = ["numpy", "matplotlib", "matplotlib.pyplot", "annlib.nn", "annlib.losses",
@@ -352,6 +352,10 @@ def code_cells(nb):
 
 def grade(paths, timeout=120):
     """Grade one submission in class mode; the report has the shape of the self-study one."""
+    if os.name != "posix":
+        raise GradingError("class mode needs Linux or macOS (it hands each sandboxed "
+                           "process a pipe of its own, which Windows cannot); grade there, "
+                           f"or in WSL (this is {sys.platform})")
     loaded = [(path, *read_notebook(path)) for path in find_notebooks(paths)]
     notebooks, rows = [], []
     with tempfile.TemporaryDirectory(prefix="annlib-library-") as lib:
