@@ -12,6 +12,13 @@ Usage::
     python -m annlib.grading exercises/01_neurons.ipynb # or single notebooks
     python -m annlib.grading exercises/ --json          # machine-readable result
     python -m annlib.grading exercises/ --timeout 60    # seconds per cell (default 120)
+    python -m annlib.grading ada/ --class-mode          # grade as a class: see below
+
+With ``--class-mode`` nothing the notebook shows is read: each exercise is checked
+in a locked-down process of its own, on hidden cases too, and judged here
+(``annlib.grading.classmode`` says how and what it guarantees); ``--timeout`` is
+then the time all of a notebook's cells may take. ``python -m annlib.grading.gradebook``
+grades a whole class that way.
 
 When a notebook goes wrong, the others are still graded and the report says what
 happened to it:
@@ -331,11 +338,19 @@ def main(argv=None):
     parser.add_argument("--timeout", type=float, default=120,
                         help="seconds a cell may run before its notebook is stopped "
                              "(default 120)")
+    parser.add_argument("--class-mode", action="store_true",
+                        help="grade as a class does: each answer checked outside the "
+                             "notebook's process, on hidden cases too, and nothing the "
+                             "notebook shows believed (see annlib.grading.classmode)")
     args = parser.parse_args(argv)
     if not args.timeout > 0:
         parser.error(f"--timeout expects a number of seconds above 0, got {args.timeout:g}")
     try:
-        report = grade(args.paths, args.timeout)
+        if args.class_mode:
+            from .classmode import grade as grade_class_mode
+            report = grade_class_mode(args.paths, args.timeout)
+        else:
+            report = grade(args.paths, args.timeout)
     except GradingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1 if "kernel" in str(exc) else 2

@@ -523,6 +523,8 @@ def _only_first_level(outcomes, expected):
 
 @exercise("07.5", "Write backward(): the chain rule over the whole graph", points=3,
           prepare=_backward_prepare, cases=[(g,) for g in _BACKWARD_GRAPHS],
+          forbidden={"annlib.engine.Value.backward": "it is the loop this exercise asks "
+                                                     "you to write"},
           describe=lambda args: (f"on the graph {args[0]!r}, the (label, grad) pairs after "
                                  f"backward(root)"),
           hints=["Start with root.grad = 1 (dL/dL), then visit the nodes from the output "

@@ -435,6 +435,7 @@ class Exercise:
                 tuple(c) for c in (random_cases(rng) if random_cases else [])]
             if not self.cases:
                 raise ValueError(f"{exercise_id}: give cases or random_cases")
+        self.random_cases = random_cases  # class mode draws hidden cases from it too
         if solution is _NO_SOLUTION:
             solution = reference if answer == "function" else reference()
         self.solution = solution
@@ -1137,8 +1138,8 @@ def _first_difference(ex, outcomes, expected):
     return None
 
 
-def _grade(ex, answer):
-    """The whole decision, in order; returns (verdict, feedback)."""
+def _precheck(ex, answer):
+    """(verdict, feedback) for an answer that is not attempted or not of the right form, else None."""
     if answer is None or answer is Ellipsis:
         return NOT_ATTEMPTED, _not_attempted_text(ex)
     if (ex.parts and isinstance(answer, (list, tuple)) and answer
@@ -1152,8 +1153,22 @@ def _grade(ex, answer):
         shape_problem = _parts_shape(ex, answer)
         if shape_problem:
             return WRONG, shape_problem
+    return None
+
+
+def _grade(ex, answer, run=None):
+    """The whole decision, in order; returns (verdict, feedback).
+
+    `run` is given when the learner's code already ran elsewhere (class mode: in a
+    separate process, see ``annlib.grading.classmode``); its outcomes are then judged
+    here, and the answer's form was checked there by `_precheck`.
+    """
+    if run is None:
+        early = _precheck(ex, answer)
+        if early is not None:
+            return early
+        run = _run_learner(ex, answer)
     expected = ex.expected()
-    run = _run_learner(ex, answer)
     outcomes = run.outcomes
     printed = ""
     if run.head:
@@ -1341,8 +1356,12 @@ def check(exercise_id, answer, *, show=True):
     >>> result = check("01.2", neuron)     # doctest: +SKIP
     >>> result.passed, result.score, result.max_score
     """
+    return _check(get_exercise(exercise_id), exercise_id, answer, show)
+
+
+def _check(ex, exercise_id, answer, show=True):
+    """check() for an Exercise already found (None: unknown), e.g. one with hidden cases."""
     try:
-        ex = get_exercise(exercise_id)
         if ex is None:
             result = _unknown(exercise_id)
         else:
