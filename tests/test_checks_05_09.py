@@ -18,7 +18,7 @@ from annlib import Value
 from annlib import losses
 from annlib.grading import check
 from annlib.engine import _sigmoid
-from annlib.grading import chapter_06, chapter_07, chapter_09
+from annlib.grading import chapter_06, chapter_07, chapter_08, chapter_09
 from annlib.grading.core import get_exercise
 from annlib.nn import MLP
 from annlib.optim import SGD
@@ -44,6 +44,8 @@ PROMISED = {
     "07.5": {"forward_order", "assign_instead_of_add", "library_backward"},
     "08.1": {"ascent"},
     "08.2": {"too_small", "too_large"},
+    "08.4": {"saddle_called_maximum", "left_minimum_always_global", "global_and_local_swapped",
+             "sign_of_c_flipped"},
     "09.1": {"bugs_zero_grad", "bugs_descend", "bugs_loss", "graph_cut", "ignores_lr",
              "ignores_epochs"},
     "09.2": {"linear_model", "undertrained"},
@@ -445,3 +447,45 @@ def test_planted_bugs_make_the_demo_loss_explode():
     buggy = chapter_09._bug_variant(("zero_grad", "descend", "loss"))(model, X.tolist(), y.tolist(),
                                                                 0.5, 8)
     assert buggy[-1] > 1000 * buggy[0]
+
+
+# --- 08.4 stationary points of a loss that is not a bowl ----------------------------------------
+
+def _stationary_by_newton(c):
+    """Another correct answer: Newton's method from three starts, kinds from the Hessian."""
+    points = []
+    for w1 in (-1.5, 0.0, 1.5):
+        for _ in range(60):
+            w1 -= (4 * w1 ** 3 - 4 * w1 + c) / (12 * w1 ** 2 - 4)
+        points.append(w1)
+    heights = {w1: (w1 ** 2 - 1) ** 2 + c * w1 for w1 in points}
+    minima = sorted((w1 for w1 in points if 12 * w1 ** 2 - 4 > 0), key=heights.get)
+    kinds = {minima[0]: "global minimum", minima[1]: "local minimum"}
+    return [(w1, 0, kinds.get(w1, "saddle point")) for w1 in sorted(points)]
+
+
+def test_stationary_points_accept_another_root_finder_and_int_zero():
+    assert check("08.4", _stationary_by_newton, show=False).passed
+
+
+def test_stationary_points_match_the_chapter_and_descent_ends_in_a_minimum():
+    points = chapter_08.stationary_points(0.3)
+    assert [(round(w1, 3), kind) for w1, _, kind in points] == [
+        (-1.036, "global minimum"), (0.075, "saddle point"), (0.96, "local minimum")]
+    for c in (0.3, -0.3, 1.2):
+        minima = {kind: w1 for w1, _, kind in chapter_08.stationary_points(c) if "min" in kind}
+        saddle = chapter_08.stationary_points(c)[1][0]
+        for start, side in ((saddle + 0.05, max), (saddle - 0.05, min)):
+            w1, w2 = start, 1.0
+            for _ in range(2000):
+                w1, w2 = w1 - 0.02 * (4 * w1 ** 3 - 4 * w1 + c), w2 - 0.02 * 2 * w2
+            assert abs(w1 - side(minima.values())) < 1e-6 and abs(w2) < 1e-6
+
+
+def test_stationary_points_feedback_names_the_misconception():
+    def called_maximum(c):
+        return [(w1, w2, "maximum" if kind == "saddle point" else kind)
+                for w1, w2, kind in _stationary_by_newton(c)]
+    assert "SADDLE" in check("08.4", called_maximum, show=False).feedback
+    numpy_order = lambda c: [(r, 0.0, k) for r, _, k in reversed(_stationary_by_newton(c))]
+    assert "not in order" in check("08.4", numpy_order, show=False).feedback
