@@ -37,6 +37,8 @@ PROMISED = {
     "06.1": {"a_direct_path_only", "swapped_mul", "pow_rule_n_x_to_n"},
     "05.3": {"autograd"},
     "06.2": {"sigma_prime_of_a", "forgot_dz_dw", "autograd"},
+    "06.4": {"skip_path_forgotten", "relu_path_forgotten", "relu_slope_ignored",
+             "slope_one_at_zero", "autograd"},
     "07.1": {"assign_instead_of_add", "swapped_operands"},
     "07.2": {"n_times_x_to_n", "assign_instead_of_add"},
     "07.3": {"slope_at_input", "assign_instead_of_add"},
@@ -489,3 +491,33 @@ def test_stationary_points_feedback_names_the_misconception():
     assert "SADDLE" in check("08.4", called_maximum, show=False).feedback
     numpy_order = lambda c: [(r, 0.0, k) for r, _, k in reversed(_stationary_by_newton(c))]
     assert "not in order" in check("08.4", numpy_order, show=False).feedback
+
+
+# --- 06.4 a ReLU with a skip connection ----------------------------------------------------------
+
+def _skip_numpy(x, w, b, y):
+    """Another correct answer: numpy's maximum and heaviside (value 0 at z = 0)."""
+    z = np.float64(w) * x + b
+    dL_dy = 2 * (np.maximum(z, 0.0) + x - y)
+    dL_dz = dL_dy * np.heaviside(z, 0.0)
+    return dL_dz * x, dL_dz, dL_dz * w + dL_dy
+
+
+def _skip_autograd(x, w, b, y):
+    xv, wv, bv = Value(x), Value(w), Value(b)
+    (((wv * xv + bv).relu() + xv - y) ** 2).backward()
+    return (wv.grad, bv.grad, xv.grad)
+
+
+def test_skip_gradients_accept_numpy_and_refuse_autograd():
+    assert check("06.4", _skip_numpy, show=False).passed
+    result = check("06.4", _skip_autograd, show=False)
+    assert not result.passed and "autograd" in result.feedback
+
+
+def test_skip_reference_agrees_with_autograd_and_covers_each_side_of_the_kink():
+    ex = get_exercise("06.4")
+    for args, expected in zip(ex.cases, ex.expected()):
+        assert np.allclose(_skip_autograd(*args), expected, rtol=1e-12, atol=1e-12), args
+    signs = {np.sign(w * x + b) for x, w, b, _ in ex.cases}
+    assert signs == {-1.0, 0.0, 1.0}
