@@ -51,6 +51,8 @@ PROMISED = {
     "09.1": {"bugs_zero_grad", "bugs_descend", "bugs_loss", "graph_cut", "ignores_lr",
              "ignores_epochs"},
     "09.2": {"linear_model", "undertrained"},
+    "09.4": {"relu_slope_is_output", "relu_slope_always_one", "relu_slope_one_at_zero",
+             "relu_on_the_output", "ascent", "no_training"},
 }
 
 
@@ -521,3 +523,84 @@ def test_skip_reference_agrees_with_autograd_and_covers_each_side_of_the_kink():
         assert np.allclose(_skip_autograd(*args), expected, rtol=1e-12, atol=1e-12), args
     signs = {np.sign(w * x + b) for x, w, b, _ in ex.cases}
     assert signs == {-1.0, 0.0, 1.0}
+
+
+# --- 09.4 a network on the learner's own engine ----------------------------------------------------
+
+def _own_engine_answer(loop_sum=True, single_as_list=False, own_rng=True):
+    """Another correct (Scalar, MLP, train_own): a private random generator, a loop for z,
+    squared error on +-1 targets, momentum written by hand."""
+    import random as random_module
+    from annlib.grading.chapter_09 import _Scalar
+    rng = random_module.Random(5)
+
+    class Neuron:
+        def __init__(self, nin, nonlinear=True):
+            draw = rng.uniform if own_rng else random_module.uniform
+            self.w, self.b, self.nonlinear = [_Scalar(draw(-1, 1)) for _ in range(nin)], \
+                _Scalar(0.0), nonlinear
+
+        def __call__(self, x):
+            z = self.b
+            for wi, xi in zip(self.w, x):
+                z = z + wi * xi
+            return z.relu() if self.nonlinear else z
+
+        def parameters(self):
+            return [*self.w, self.b]
+
+    class MLP:
+        def __init__(self, nin, nouts):
+            sizes = [nin, *nouts]
+            self.layers = [[Neuron(sizes[i], i < len(nouts) - 1) for _ in range(sizes[i + 1])]
+                           for i in range(len(nouts))]
+
+        def __call__(self, x):
+            for layer in self.layers:
+                x = [n(x) for n in layer]
+            return x if len(x) > 1 or single_as_list else x[0]
+
+        def parameters(self):
+            return [p for layer in self.layers for n in layer for p in n.parameters()]
+
+    def train_own(model, X, y):
+        params = model.parameters()
+        velocity = [0.0] * len(params)
+        for _ in range(500):
+            scores = [model(x) for x in X]
+            if all((s.data > 0) == (t == 1) for s, t in zip(scores, y)):
+                return
+            loss = sum(((s - (2 * t - 1)) ** 2 for s, t in zip(scores, y)), _Scalar(0.0))
+            for p in params:
+                p.grad = 0.0
+            loss.backward()
+            for i, p in enumerate(params):   # momentum, by hand
+                velocity[i] = 0.9 * velocity[i] + p.grad / len(X)
+                p.data -= 0.05 * velocity[i]
+
+    return (_Scalar, MLP, train_own)
+
+
+def test_own_network_accepts_another_design_trained_with_momentum():
+    assert check("09.4", _own_engine_answer(), show=False).passed
+
+
+def test_own_network_rejects_a_list_for_one_output_and_annlibs_own_mlp():
+    result = check("09.4", _own_engine_answer(single_as_list=True), show=False)
+    assert result.verdict == "wrong" and "not a list" in result.feedback
+    from annlib import Value
+    from annlib.nn import MLP as AnnlibMLP
+    result = check("09.4", (Value, AnnlibMLP, lambda model, X, y: None), show=False)
+    assert result.verdict == "wrong" and "YOUR engine" in result.feedback
+
+
+def test_own_network_needs_the_whole_tuple():
+    assert "Expected the tuple" in check("09.4", _own_engine_answer()[1], show=False).feedback
+    stub = check("09.4", (chapter_09._Scalar, ..., ...), show=False)
+    assert stub.verdict == "not attempted"
+
+
+def test_own_network_reference_matches_annlib_and_reaches_every_training_point():
+    run = chapter_09._own_prepare(chapter_09._own_answer())
+    for case, expected in zip(get_exercise("09.4").cases, get_exercise("09.4").expected()):
+        assert run(*case) == expected, case

@@ -1166,7 +1166,7 @@ def _grade(ex, answer):
                        f"again.{printed}")
     for got in outcomes:
         if not got.ok and got.error[0] == "NotImplementedError":
-            return NOT_ATTEMPTED, _not_attempted_text(ex)
+            return NOT_ATTEMPTED, _not_attempted_text(ex, raised=True)
     if run.status == "timeout":
         at = len(outcomes)
         where = f" on {ex.describe(ex.cases[at])}" if at < len(ex.cases) and ex.cases[at] else ""
@@ -1327,8 +1327,8 @@ def _same(ex, want, got):
         return False
 
 
-def _not_attempted_text(ex):
-    if ex.answer == "function":
+def _not_attempted_text(ex, raised=False):
+    if raised or ex.answer == "function":  # the stub raised, whatever the answer's form
         return ("Not attempted yet: replace `raise NotImplementedError` with your code, "
                 "run that cell, then run this check again.")
     return ("Not attempted yet: replace `...` (or None) with your answer, run that cell, "
