@@ -39,9 +39,10 @@ PROMISED = {
     "06.2": {"sigma_prime_of_a", "forgot_dz_dw", "autograd"},
     "06.4": {"skip_path_forgotten", "relu_path_forgotten", "relu_slope_ignored",
              "slope_one_at_zero", "autograd"},
-    "07.1": {"assign_instead_of_add", "swapped_operands"},
-    "07.2": {"n_times_x_to_n", "assign_instead_of_add"},
-    "07.3": {"slope_at_input", "assign_instead_of_add"},
+    "07.1": {"swapped_operands", "numbers_not_wrapped", "children_as_set",
+             "closure_instead_of_numbers"},
+    "07.2": {"n_times_x_to_n", "forgot_factor_n", "closure_instead_of_numbers"},
+    "07.3": {"slope_at_input", "tanh_rule", "closure_instead_of_numbers"},
     "07.4": {"no_visited_set", "reversed", "recursion_too_deep"},
     "07.5": {"forward_order", "assign_instead_of_add", "library_backward"},
     "08.1": {"ascent"},
@@ -233,6 +234,35 @@ def _moons_deep_linear(X, y):
     return model
 
 
+def _scalar_with(**ops):
+    """A learner's Scalar (chapter 07's class and its addition) with operations attached."""
+    return chapter_07._with_op(**ops)
+
+
+def _mul_other_first(self, other):
+    """Correct, another order: children (other, self), local derivatives (self, other)."""
+    if not isinstance(other, chapter_07._Scalar):
+        other = type(self)(other)
+    return type(self)(other.data * self.data, "", (other, self), (self.data, other.data), "*")
+
+
+def _pow_from_output(self, n):
+    """Correct: n x^(n-1) written as n out / x (every case has x != 0)."""
+    out = self.data ** n
+    return type(self)(out, "", (self,), (n * out / self.data,), "**")
+
+
+def _sigmoid_from_input(self):
+    """Correct: the derivative from the input, e^-x / (1 + e^-x)^2."""
+    e = math.exp(-self.data)
+    return type(self)(1 / (1 + e), "", (self,), (e / (1 + e) ** 2,), "sigmoid")
+
+
+def _sigmoid_slope_as_function(self):
+    s = 1 / (1 + math.exp(-self.data))
+    return type(self)(s, "", (self,), (lambda: s * (1 - s),), "sigmoid")
+
+
 LEARNER_ANSWERS = [
     # (exercise, answer, expected verdict, fragment of the feedback)
     ("05.1", lambda p, t: float(np.mean((np.array(p) - np.array(t)) ** 2)), "passed", "Correct"),
@@ -261,13 +291,13 @@ LEARNER_ANSWERS = [
     ("06.2", lambda w, x, b, y: _neuron_numpy(w, x, b, y, slope_at="a"), "wrong",
      "instead of z"),
     ("06.3", _autograd_two_layers, "passed", "Correct"),
-    ("07.1", lambda a, b, out: _mul_with_temporaries(a, b, out), "passed", "Correct"),
-    ("07.2", lambda x, n, out: setattr(x, "grad", x.grad + n * out.data / x.data * out.grad),
-     "passed", "Correct"),  # n x^(n-1) = n out / x
-    ("07.3", lambda x, out: setattr(x, "grad", x.grad + (1 - math.tanh(x.data) ** 2) * out.grad),
-     "passed", "Correct"),
-    ("07.3", lambda x, out: setattr(x, "grad", (1 - math.tanh(x.data) ** 2) * out.grad),
-     "wrong", "must ADD"),
+    ("07.1", _scalar_with(__mul__=_mul_other_first, __rmul__=_mul_other_first), "passed",
+     "Correct"),
+    ("07.1", Value, "wrong", "hand in YOUR Scalar class"),
+    ("07.1", _mul_other_first, "wrong", "Expected your class Scalar itself"),
+    ("07.2", _scalar_with(__pow__=_pow_from_output), "passed", "Correct"),
+    ("07.3", _scalar_with(sigmoid=_sigmoid_from_input), "passed", "Correct"),
+    ("07.3", _scalar_with(sigmoid=_sigmoid_slope_as_function), "wrong", "plain number"),
     ("07.4", _kahn_order, "passed", "Correct"),
     ("07.4", lambda root: root.topological_order(), "passed", "Correct"),
     ("07.4", lambda root: list({id(n): n for n in root.topological_order()}.values())[::-1],
@@ -306,11 +336,6 @@ def _neuron_numpy(w, x, b, y, slope_at="z"):
     return dL_dz * np.array(x, dtype=float), dL_dz
 
 
-def _mul_with_temporaries(a, b, out):
-    upstream = out.grad
-    a_data, b_data = a.data, b.data
-    a.grad += b_data * upstream
-    b.grad += a_data * upstream
 
 
 @pytest.mark.parametrize("exercise_id, answer, verdict, fragment", LEARNER_ANSWERS,
@@ -604,3 +629,29 @@ def test_own_network_reference_matches_annlib_and_reaches_every_training_point()
     run = chapter_09._own_prepare(chapter_09._own_answer())
     for case, expected in zip(get_exercise("09.4").cases, get_exercise("09.4").expected()):
         assert run(*case) == expected, case
+
+
+# --- 07.1-07.3 operations with stored local derivatives ------------------------------------------
+
+def _annlib_record(exercise_id, args):
+    """What annlib's Value gives for the same case: out.data and the gradients backward() finds."""
+    if exercise_id == "07.1":
+        a, b, form = args
+        x, y = Value(a), Value(b)
+        out = {"a * b": lambda: x * y, "a * a": lambda: x * x,
+               "a * number": lambda: x * b, "number * a": lambda: b * x}[form]()
+        out.backward()
+        return (out.data, x.grad, y.grad) if form == "a * b" else (out.data, x.grad)
+    x = Value(args[0])
+    out = x ** args[1] if exercise_id == "07.2" else x.sigmoid()
+    out.backward()
+    return (out.data, x.grad)
+
+
+@pytest.mark.parametrize("exercise_id", ["07.1", "07.2", "07.3"])
+def test_operation_records_agree_with_annlibs_backward(exercise_id):
+    ex = get_exercise(exercise_id)
+    for args, expected in zip(ex.cases, ex.expected()):
+        assert np.allclose(_annlib_record(exercise_id, args), expected, rtol=1e-12,
+                           atol=1e-12), args
+    assert check(exercise_id, ex.solution, show=False).passed
