@@ -33,7 +33,10 @@ NOTEBOOKS = {5: "05_loss_functions", 6: "06_backpropagation", 7: "07_autograd_fr
 PROMISED = {
     "05.1": {"rmse", "sum_not_mean", "forgot_square", "absolute_error", "library_mse"},
     "05.2": {"softmax_overflow", "log_of_underflowed_probability", "class_index_minus_one",
-             "class_index_plus_one", "library_cross_entropy"},
+             "gradient_is_softmax", "gradient_minus_one_everywhere", "gradient_wrt_probability",
+             "library_cross_entropy"},
+    "05.4": {"zero_times_log_zero", "sum_over_all_classes", "binary_formula_per_class",
+             "sum_not_mean", "likelihood_from_the_mean", "likelihood_as_a_sum"},
     "06.1": {"a_direct_path_only", "swapped_mul", "pow_rule_n_x_to_n"},
     "05.3": {"autograd"},
     "06.2": {"sigma_prime_of_a", "forgot_dz_dw", "autograd"},
@@ -67,24 +70,31 @@ def test_promised_misconceptions_are_catalogued_with_feedback(exercise_id):
 
 def _ce_numpy_stable(logits, y):
     z = np.asarray(logits, dtype=float)
-    return float(np.logaddexp.reduce(z) - z[y])
+    log_sum_exp = np.logaddexp.reduce(z)
+    return float(log_sum_exp - z[y]), (np.exp(z - log_sum_exp) - np.eye(len(z))[y]).tolist()
 
 
 def _ce_numpy_naive(logits, y):
     with np.errstate(all="ignore"):
         p = np.exp(logits) / np.sum(np.exp(logits))
-    return float(-np.log(p[y]))
+    return float(-np.log(p[y])), (p - np.eye(len(p))[y]).tolist()
 
 
 def _ce_naive_and_sign_wrong(logits, y):
     exps = [math.exp(z) for z in logits]
-    return math.log(exps[y] / sum(exps))
+    return math.log(exps[y] / sum(exps)), [e / sum(exps) for e in exps]
 
 
 def _ce_with_epsilon(logits, y):
     m = max(logits)
     exps = [math.exp(z - m) for z in logits]
-    return -math.log(exps[y] / sum(exps) + 1e-15)
+    p = [e / sum(exps) for e in exps]
+    return -math.log(p[y] + 1e-15), [pk - (k == y) for k, pk in enumerate(p)]
+
+
+def _ce_gradient_as_numpy_array(logits, y):
+    loss, gradient = _ce_numpy_stable(logits, y)
+    return loss, np.array(gradient)
 
 
 def _autograd_gradients_wrt_z(z, y):
@@ -277,6 +287,9 @@ LEARNER_ANSWERS = [
     ("05.2", _ce_numpy_naive, "wrong", "log-sum-exp"),
     ("05.2", _ce_with_epsilon, "wrong", "Never form p_y"),
     ("05.2", lambda logits, y: _ce_numpy_stable(logits, y - 1), "wrong", "indices start at 0"),
+    ("05.2", _ce_gradient_as_numpy_array, "passed", "Correct"),
+    ("05.2", lambda logits, y: (_ce_numpy_stable(logits, y)[0], _ce_numpy_stable(logits, y)[1][::-1]),
+     "wrong", "Not quite"),
     ("05.3", _autograd_gradients_wrt_z, "wrong", "You let annlib's Value (autograd)"),
     ("05.3", lambda z, y: [2 * (_sigmoid(z) - y), _sigmoid(z) - y], "wrong",
      "multiplies by da/dz"),
@@ -412,9 +425,12 @@ def test_neuron_reference_agrees_with_autograd_on_every_case():
 
 def test_cross_entropy_reference_agrees_with_annlib_on_every_case():
     ex = get_exercise("05.2")
-    for (logits, y), expected in zip(ex.cases, ex.expected()):
-        assert math.isclose(losses.cross_entropy(logits, y).data, expected, rel_tol=1e-12,
-                            abs_tol=1e-12)
+    for (logits, y), (loss, gradient) in zip(ex.cases, ex.expected()):
+        z = [Value(v) for v in logits]
+        theirs = losses.cross_entropy(z, y)
+        theirs.backward()
+        assert math.isclose(theirs.data, loss, rel_tol=1e-12, abs_tol=1e-12)
+        assert np.allclose([v.grad for v in z], gradient, rtol=1e-12, atol=1e-12)
 
 
 def test_central_differences_are_close_to_the_true_gradient():
@@ -655,3 +671,33 @@ def test_operation_records_agree_with_annlibs_backward(exercise_id):
         assert np.allclose(_annlib_record(exercise_id, args), expected, rtol=1e-12,
                            atol=1e-12), args
     assert check(exercise_id, ex.solution, show=False).passed
+
+
+# --- 05.4 one-hot targets and the likelihood ------------------------------------------------------
+
+def _one_hot_numpy(Y, P):
+    """Another correct answer: numpy, with the zero terms masked out."""
+    Y, P = np.array(Y, dtype=float), np.array(P, dtype=float)
+    with np.errstate(divide="ignore"):
+        logs = np.where(Y > 0, np.log(np.where(Y > 0, P, 1.0)), 0.0)
+    per_example = -logs.sum(axis=1)
+    return float(per_example.mean()), float(np.exp(-per_example.sum()))
+
+
+def test_one_hot_cross_entropy_accepts_numpy_and_matches_annlib():
+    assert check("05.4", _one_hot_numpy, show=False).passed
+    ex = get_exercise("05.4")
+    # the chapter's identity: the mean cross-entropy of the true classes, e^(-n L) = likelihood
+    for (Y, P), (loss, likelihood) in zip(ex.cases, ex.expected()):
+        assert math.isclose(likelihood, math.exp(-len(Y) * loss), rel_tol=1e-12)
+        labels = [row.index(1) for row in Y]
+        logits = [[math.log(p) if p > 0 else -1e3 for p in row] for row in P]
+        assert math.isclose(losses.cross_entropy(logits, labels).data, loss, rel_tol=1e-9)
+
+
+def test_one_hot_numpy_without_masking_is_told_about_zero_probabilities():
+    def unmasked(Y, P):
+        with np.errstate(all="ignore"):
+            per_example = -(np.array(Y) * np.log(np.array(P))).sum(axis=1)
+        return float(per_example.mean()), float(np.exp(-per_example.sum()))
+    assert "0 * ln 0" in check("05.4", unmasked, show=False).feedback
