@@ -701,3 +701,18 @@ def test_one_hot_numpy_without_masking_is_told_about_zero_probabilities():
             per_example = -(np.array(Y) * np.log(np.array(P))).sum(axis=1)
         return float(per_example.mean()), float(np.exp(-per_example.sum()))
     assert "0 * ln 0" in check("05.4", unmasked, show=False).feedback
+
+
+def test_not_attempted_text_names_the_stub_the_learner_sees():
+    def stub(*args):
+        raise NotImplementedError
+
+    class StubScalar:
+        def __init__(self, *args, **kwargs):
+            raise NotImplementedError
+
+    code_stub = check("09.4", (StubScalar, stub, stub), show=False)
+    assert code_stub.verdict == "not attempted"
+    assert "replace `raise NotImplementedError`" in code_stub.feedback
+    value_stub = check("06.1", {k: ... for k in ("f", "e", "d", "c", "b", "a")}, show=False)
+    assert "replace `...`" in value_stub.feedback

@@ -1166,7 +1166,7 @@ def _grade(ex, answer):
                        f"again.{printed}")
     for got in outcomes:
         if not got.ok and got.error[0] == "NotImplementedError":
-            return NOT_ATTEMPTED, _not_attempted_text(ex, raised=True)
+            return NOT_ATTEMPTED, _not_attempted_text(ex, answer)
     if run.status == "timeout":
         at = len(outcomes)
         where = f" on {ex.describe(ex.cases[at])}" if at < len(ex.cases) and ex.cases[at] else ""
@@ -1327,8 +1327,9 @@ def _same(ex, want, got):
         return False
 
 
-def _not_attempted_text(ex, raised=False):
-    if raised or ex.answer == "function":  # the stub raised, whatever the answer's form
+def _not_attempted_text(ex, answer=None):
+    parts = answer if isinstance(answer, (tuple, list)) else [answer]
+    if ex.answer == "function" or any(callable(part) for part in parts):  # code: its stub raises
         return ("Not attempted yet: replace `raise NotImplementedError` with your code, "
                 "run that cell, then run this check again.")
     return ("Not attempted yet: replace `...` (or None) with your answer, run that cell, "
