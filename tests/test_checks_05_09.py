@@ -716,3 +716,12 @@ def test_not_attempted_text_names_the_stub_the_learner_sees():
     assert "replace `raise NotImplementedError`" in code_stub.feedback
     value_stub = check("06.1", {k: ... for k in ("f", "e", "d", "c", "b", "a")}, show=False)
     assert "replace `...`" in value_stub.feedback
+
+
+def test_own_network_check_leaves_the_learners_random_state_alone(monkeypatch):
+    import random
+    monkeypatch.setenv("ANNLIB_GRADING_ISOLATION", "inline")
+    random.seed(123)
+    before = random.getstate()
+    assert check("09.4", chapter_09._own_answer(), show=False).passed
+    assert random.getstate() == before
