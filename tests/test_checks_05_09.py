@@ -18,7 +18,7 @@ from annlib import Value
 from annlib import losses
 from annlib.grading import check
 from annlib.engine import _sigmoid
-from annlib.grading import chapter_06, chapter_07, chapter_09
+from annlib.grading import chapter_06, chapter_07, chapter_08, chapter_09
 from annlib.grading.core import get_exercise
 from annlib.nn import MLP
 from annlib.optim import SGD
@@ -33,20 +33,30 @@ NOTEBOOKS = {5: "05_loss_functions", 6: "06_backpropagation", 7: "07_autograd_fr
 PROMISED = {
     "05.1": {"rmse", "sum_not_mean", "forgot_square", "absolute_error", "library_mse"},
     "05.2": {"softmax_overflow", "log_of_underflowed_probability", "class_index_minus_one",
-             "class_index_plus_one", "library_cross_entropy"},
+             "gradient_is_softmax", "gradient_minus_one_everywhere", "gradient_wrt_probability",
+             "library_cross_entropy"},
+    "05.4": {"zero_times_log_zero", "sum_over_all_classes", "binary_formula_per_class",
+             "sum_not_mean", "likelihood_from_the_mean", "likelihood_as_a_sum"},
     "06.1": {"a_direct_path_only", "swapped_mul", "pow_rule_n_x_to_n"},
     "05.3": {"autograd"},
     "06.2": {"sigma_prime_of_a", "forgot_dz_dw", "autograd"},
-    "07.1": {"assign_instead_of_add", "swapped_operands"},
-    "07.2": {"n_times_x_to_n", "assign_instead_of_add"},
-    "07.3": {"slope_at_input", "assign_instead_of_add"},
+    "06.4": {"skip_path_forgotten", "relu_path_forgotten", "relu_slope_ignored",
+             "slope_one_at_zero", "autograd"},
+    "07.1": {"swapped_operands", "numbers_not_wrapped", "children_as_set",
+             "closure_instead_of_numbers"},
+    "07.2": {"n_times_x_to_n", "forgot_factor_n", "closure_instead_of_numbers"},
+    "07.3": {"slope_at_input", "tanh_rule", "closure_instead_of_numbers"},
     "07.4": {"no_visited_set", "reversed", "recursion_too_deep"},
     "07.5": {"forward_order", "assign_instead_of_add", "library_backward"},
     "08.1": {"ascent"},
     "08.2": {"too_small", "too_large"},
+    "08.4": {"saddle_called_maximum", "left_minimum_always_global", "global_and_local_swapped",
+             "sign_of_c_flipped"},
     "09.1": {"bugs_zero_grad", "bugs_descend", "bugs_loss", "graph_cut", "ignores_lr",
              "ignores_epochs"},
     "09.2": {"linear_model", "undertrained"},
+    "09.4": {"relu_slope_is_output", "relu_slope_always_one", "relu_slope_one_at_zero",
+             "relu_on_the_output", "ascent", "no_training"},
 }
 
 
@@ -60,24 +70,31 @@ def test_promised_misconceptions_are_catalogued_with_feedback(exercise_id):
 
 def _ce_numpy_stable(logits, y):
     z = np.asarray(logits, dtype=float)
-    return float(np.logaddexp.reduce(z) - z[y])
+    log_sum_exp = np.logaddexp.reduce(z)
+    return float(log_sum_exp - z[y]), (np.exp(z - log_sum_exp) - np.eye(len(z))[y]).tolist()
 
 
 def _ce_numpy_naive(logits, y):
     with np.errstate(all="ignore"):
         p = np.exp(logits) / np.sum(np.exp(logits))
-    return float(-np.log(p[y]))
+    return float(-np.log(p[y])), (p - np.eye(len(p))[y]).tolist()
 
 
 def _ce_naive_and_sign_wrong(logits, y):
     exps = [math.exp(z) for z in logits]
-    return math.log(exps[y] / sum(exps))
+    return math.log(exps[y] / sum(exps)), [e / sum(exps) for e in exps]
 
 
 def _ce_with_epsilon(logits, y):
     m = max(logits)
     exps = [math.exp(z - m) for z in logits]
-    return -math.log(exps[y] / sum(exps) + 1e-15)
+    p = [e / sum(exps) for e in exps]
+    return -math.log(p[y] + 1e-15), [pk - (k == y) for k, pk in enumerate(p)]
+
+
+def _ce_gradient_as_numpy_array(logits, y):
+    loss, gradient = _ce_numpy_stable(logits, y)
+    return loss, np.array(gradient)
 
 
 def _autograd_gradients_wrt_z(z, y):
@@ -227,6 +244,35 @@ def _moons_deep_linear(X, y):
     return model
 
 
+def _scalar_with(**ops):
+    """A learner's Scalar (chapter 07's class and its addition) with operations attached."""
+    return chapter_07._with_op(**ops)
+
+
+def _mul_other_first(self, other):
+    """Correct, another order: children (other, self), local derivatives (self, other)."""
+    if not isinstance(other, chapter_07._Scalar):
+        other = type(self)(other)
+    return type(self)(other.data * self.data, "", (other, self), (self.data, other.data), "*")
+
+
+def _pow_from_output(self, n):
+    """Correct: n x^(n-1) written as n out / x (every case has x != 0)."""
+    out = self.data ** n
+    return type(self)(out, "", (self,), (n * out / self.data,), "**")
+
+
+def _sigmoid_from_input(self):
+    """Correct: the derivative from the input, e^-x / (1 + e^-x)^2."""
+    e = math.exp(-self.data)
+    return type(self)(1 / (1 + e), "", (self,), (e / (1 + e) ** 2,), "sigmoid")
+
+
+def _sigmoid_slope_as_function(self):
+    s = 1 / (1 + math.exp(-self.data))
+    return type(self)(s, "", (self,), (lambda: s * (1 - s),), "sigmoid")
+
+
 LEARNER_ANSWERS = [
     # (exercise, answer, expected verdict, fragment of the feedback)
     ("05.1", lambda p, t: float(np.mean((np.array(p) - np.array(t)) ** 2)), "passed", "Correct"),
@@ -241,6 +287,9 @@ LEARNER_ANSWERS = [
     ("05.2", _ce_numpy_naive, "wrong", "log-sum-exp"),
     ("05.2", _ce_with_epsilon, "wrong", "Never form p_y"),
     ("05.2", lambda logits, y: _ce_numpy_stable(logits, y - 1), "wrong", "indices start at 0"),
+    ("05.2", _ce_gradient_as_numpy_array, "passed", "Correct"),
+    ("05.2", lambda logits, y: (_ce_numpy_stable(logits, y)[0], _ce_numpy_stable(logits, y)[1][::-1]),
+     "wrong", "Not quite"),
     ("05.3", _autograd_gradients_wrt_z, "wrong", "You let annlib's Value (autograd)"),
     ("05.3", lambda z, y: [2 * (_sigmoid(z) - y), _sigmoid(z) - y], "wrong",
      "multiplies by da/dz"),
@@ -255,13 +304,13 @@ LEARNER_ANSWERS = [
     ("06.2", lambda w, x, b, y: _neuron_numpy(w, x, b, y, slope_at="a"), "wrong",
      "instead of z"),
     ("06.3", _autograd_two_layers, "passed", "Correct"),
-    ("07.1", lambda a, b, out: _mul_with_temporaries(a, b, out), "passed", "Correct"),
-    ("07.2", lambda x, n, out: setattr(x, "grad", x.grad + n * out.data / x.data * out.grad),
-     "passed", "Correct"),  # n x^(n-1) = n out / x
-    ("07.3", lambda x, out: setattr(x, "grad", x.grad + (1 - math.tanh(x.data) ** 2) * out.grad),
-     "passed", "Correct"),
-    ("07.3", lambda x, out: setattr(x, "grad", (1 - math.tanh(x.data) ** 2) * out.grad),
-     "wrong", "must ADD"),
+    ("07.1", _scalar_with(__mul__=_mul_other_first, __rmul__=_mul_other_first), "passed",
+     "Correct"),
+    ("07.1", Value, "wrong", "hand in YOUR Scalar class"),
+    ("07.1", _mul_other_first, "wrong", "Expected your class Scalar itself"),
+    ("07.2", _scalar_with(__pow__=_pow_from_output), "passed", "Correct"),
+    ("07.3", _scalar_with(sigmoid=_sigmoid_from_input), "passed", "Correct"),
+    ("07.3", _scalar_with(sigmoid=_sigmoid_slope_as_function), "wrong", "plain number"),
     ("07.4", _kahn_order, "passed", "Correct"),
     ("07.4", lambda root: root.topological_order(), "passed", "Correct"),
     ("07.4", lambda root: list({id(n): n for n in root.topological_order()}.values())[::-1],
@@ -300,11 +349,6 @@ def _neuron_numpy(w, x, b, y, slope_at="z"):
     return dL_dz * np.array(x, dtype=float), dL_dz
 
 
-def _mul_with_temporaries(a, b, out):
-    upstream = out.grad
-    a_data, b_data = a.data, b.data
-    a.grad += b_data * upstream
-    b.grad += a_data * upstream
 
 
 @pytest.mark.parametrize("exercise_id, answer, verdict, fragment", LEARNER_ANSWERS,
@@ -381,9 +425,12 @@ def test_neuron_reference_agrees_with_autograd_on_every_case():
 
 def test_cross_entropy_reference_agrees_with_annlib_on_every_case():
     ex = get_exercise("05.2")
-    for (logits, y), expected in zip(ex.cases, ex.expected()):
-        assert math.isclose(losses.cross_entropy(logits, y).data, expected, rel_tol=1e-12,
-                            abs_tol=1e-12)
+    for (logits, y), (loss, gradient) in zip(ex.cases, ex.expected()):
+        z = [Value(v) for v in logits]
+        theirs = losses.cross_entropy(z, y)
+        theirs.backward()
+        assert math.isclose(theirs.data, loss, rel_tol=1e-12, abs_tol=1e-12)
+        assert np.allclose([v.grad for v in z], gradient, rtol=1e-12, atol=1e-12)
 
 
 def test_central_differences_are_close_to_the_true_gradient():
@@ -445,3 +492,236 @@ def test_planted_bugs_make_the_demo_loss_explode():
     buggy = chapter_09._bug_variant(("zero_grad", "descend", "loss"))(model, X.tolist(), y.tolist(),
                                                                 0.5, 8)
     assert buggy[-1] > 1000 * buggy[0]
+
+
+# --- 08.4 stationary points of a loss that is not a bowl ----------------------------------------
+
+def _stationary_by_newton(c):
+    """Another correct answer: Newton's method from three starts, kinds from the Hessian."""
+    points = []
+    for w1 in (-1.5, 0.0, 1.5):
+        for _ in range(60):
+            w1 -= (4 * w1 ** 3 - 4 * w1 + c) / (12 * w1 ** 2 - 4)
+        points.append(w1)
+    heights = {w1: (w1 ** 2 - 1) ** 2 + c * w1 for w1 in points}
+    minima = sorted((w1 for w1 in points if 12 * w1 ** 2 - 4 > 0), key=heights.get)
+    kinds = {minima[0]: "global minimum", minima[1]: "local minimum"}
+    return [(w1, 0, kinds.get(w1, "saddle point")) for w1 in sorted(points)]
+
+
+def test_stationary_points_accept_another_root_finder_and_int_zero():
+    assert check("08.4", _stationary_by_newton, show=False).passed
+
+
+def test_stationary_points_match_the_chapter_and_descent_ends_in_a_minimum():
+    points = chapter_08.stationary_points(0.3)
+    assert [(round(w1, 3), kind) for w1, _, kind in points] == [
+        (-1.036, "global minimum"), (0.075, "saddle point"), (0.96, "local minimum")]
+    for c in (0.3, -0.3, 1.2):
+        minima = {kind: w1 for w1, _, kind in chapter_08.stationary_points(c) if "min" in kind}
+        saddle = chapter_08.stationary_points(c)[1][0]
+        for start, side in ((saddle + 0.05, max), (saddle - 0.05, min)):
+            w1, w2 = start, 1.0
+            for _ in range(2000):
+                w1, w2 = w1 - 0.02 * (4 * w1 ** 3 - 4 * w1 + c), w2 - 0.02 * 2 * w2
+            assert abs(w1 - side(minima.values())) < 1e-6 and abs(w2) < 1e-6
+
+
+def test_stationary_points_feedback_names_the_misconception():
+    def called_maximum(c):
+        return [(w1, w2, "maximum" if kind == "saddle point" else kind)
+                for w1, w2, kind in _stationary_by_newton(c)]
+    assert "SADDLE" in check("08.4", called_maximum, show=False).feedback
+    numpy_order = lambda c: [(r, 0.0, k) for r, _, k in reversed(_stationary_by_newton(c))]
+    assert "not in order" in check("08.4", numpy_order, show=False).feedback
+
+
+# --- 06.4 a ReLU with a skip connection ----------------------------------------------------------
+
+def _skip_numpy(x, w, b, y):
+    """Another correct answer: numpy's maximum and heaviside (value 0 at z = 0)."""
+    z = np.float64(w) * x + b
+    dL_dy = 2 * (np.maximum(z, 0.0) + x - y)
+    dL_dz = dL_dy * np.heaviside(z, 0.0)
+    return dL_dz * x, dL_dz, dL_dz * w + dL_dy
+
+
+def _skip_autograd(x, w, b, y):
+    xv, wv, bv = Value(x), Value(w), Value(b)
+    (((wv * xv + bv).relu() + xv - y) ** 2).backward()
+    return (wv.grad, bv.grad, xv.grad)
+
+
+def test_skip_gradients_accept_numpy_and_refuse_autograd():
+    assert check("06.4", _skip_numpy, show=False).passed
+    result = check("06.4", _skip_autograd, show=False)
+    assert not result.passed and "autograd" in result.feedback
+
+
+def test_skip_reference_agrees_with_autograd_and_covers_each_side_of_the_kink():
+    ex = get_exercise("06.4")
+    for args, expected in zip(ex.cases, ex.expected()):
+        assert np.allclose(_skip_autograd(*args), expected, rtol=1e-12, atol=1e-12), args
+    signs = {np.sign(w * x + b) for x, w, b, _ in ex.cases}
+    assert signs == {-1.0, 0.0, 1.0}
+
+
+# --- 09.4 a network on the learner's own engine ----------------------------------------------------
+
+def _own_engine_answer(loop_sum=True, single_as_list=False, own_rng=True):
+    """Another correct (Scalar, MLP, train_own): a private random generator, a loop for z,
+    squared error on +-1 targets, momentum written by hand."""
+    import random as random_module
+    from annlib.grading.chapter_09 import _Scalar
+    rng = random_module.Random(5)
+
+    class Neuron:
+        def __init__(self, nin, nonlinear=True):
+            draw = rng.uniform if own_rng else random_module.uniform
+            self.w, self.b, self.nonlinear = [_Scalar(draw(-1, 1)) for _ in range(nin)], \
+                _Scalar(0.0), nonlinear
+
+        def __call__(self, x):
+            z = self.b
+            for wi, xi in zip(self.w, x):
+                z = z + wi * xi
+            return z.relu() if self.nonlinear else z
+
+        def parameters(self):
+            return [*self.w, self.b]
+
+    class MLP:
+        def __init__(self, nin, nouts):
+            sizes = [nin, *nouts]
+            self.layers = [[Neuron(sizes[i], i < len(nouts) - 1) for _ in range(sizes[i + 1])]
+                           for i in range(len(nouts))]
+
+        def __call__(self, x):
+            for layer in self.layers:
+                x = [n(x) for n in layer]
+            return x if len(x) > 1 or single_as_list else x[0]
+
+        def parameters(self):
+            return [p for layer in self.layers for n in layer for p in n.parameters()]
+
+    def train_own(model, X, y):
+        params = model.parameters()
+        velocity = [0.0] * len(params)
+        for _ in range(500):
+            scores = [model(x) for x in X]
+            if all((s.data > 0) == (t == 1) for s, t in zip(scores, y)):
+                return
+            loss = sum(((s - (2 * t - 1)) ** 2 for s, t in zip(scores, y)), _Scalar(0.0))
+            for p in params:
+                p.grad = 0.0
+            loss.backward()
+            for i, p in enumerate(params):   # momentum, by hand
+                velocity[i] = 0.9 * velocity[i] + p.grad / len(X)
+                p.data -= 0.05 * velocity[i]
+
+    return (_Scalar, MLP, train_own)
+
+
+def test_own_network_accepts_another_design_trained_with_momentum():
+    assert check("09.4", _own_engine_answer(), show=False).passed
+
+
+def test_own_network_rejects_a_list_for_one_output_and_annlibs_own_mlp():
+    result = check("09.4", _own_engine_answer(single_as_list=True), show=False)
+    assert result.verdict == "wrong" and "not a list" in result.feedback
+    from annlib import Value
+    from annlib.nn import MLP as AnnlibMLP
+    result = check("09.4", (Value, AnnlibMLP, lambda model, X, y: None), show=False)
+    assert result.verdict == "wrong" and "YOUR engine" in result.feedback
+
+
+def test_own_network_needs_the_whole_tuple():
+    assert "Expected the tuple" in check("09.4", _own_engine_answer()[1], show=False).feedback
+    stub = check("09.4", (chapter_09._Scalar, ..., ...), show=False)
+    assert stub.verdict == "not attempted"
+
+
+def test_own_network_reference_matches_annlib_and_reaches_every_training_point():
+    run = chapter_09._own_prepare(chapter_09._own_answer())
+    for case, expected in zip(get_exercise("09.4").cases, get_exercise("09.4").expected()):
+        assert run(*case) == expected, case
+
+
+# --- 07.1-07.3 operations with stored local derivatives ------------------------------------------
+
+def _annlib_record(exercise_id, args):
+    """What annlib's Value gives for the same case: out.data and the gradients backward() finds."""
+    if exercise_id == "07.1":
+        a, b, form = args
+        x, y = Value(a), Value(b)
+        out = {"a * b": lambda: x * y, "a * a": lambda: x * x,
+               "a * number": lambda: x * b, "number * a": lambda: b * x}[form]()
+        out.backward()
+        return (out.data, x.grad, y.grad) if form == "a * b" else (out.data, x.grad)
+    x = Value(args[0])
+    out = x ** args[1] if exercise_id == "07.2" else x.sigmoid()
+    out.backward()
+    return (out.data, x.grad)
+
+
+@pytest.mark.parametrize("exercise_id", ["07.1", "07.2", "07.3"])
+def test_operation_records_agree_with_annlibs_backward(exercise_id):
+    ex = get_exercise(exercise_id)
+    for args, expected in zip(ex.cases, ex.expected()):
+        assert np.allclose(_annlib_record(exercise_id, args), expected, rtol=1e-12,
+                           atol=1e-12), args
+    assert check(exercise_id, ex.solution, show=False).passed
+
+
+# --- 05.4 one-hot targets and the likelihood ------------------------------------------------------
+
+def _one_hot_numpy(Y, P):
+    """Another correct answer: numpy, with the zero terms masked out."""
+    Y, P = np.array(Y, dtype=float), np.array(P, dtype=float)
+    with np.errstate(divide="ignore"):
+        logs = np.where(Y > 0, np.log(np.where(Y > 0, P, 1.0)), 0.0)
+    per_example = -logs.sum(axis=1)
+    return float(per_example.mean()), float(np.exp(-per_example.sum()))
+
+
+def test_one_hot_cross_entropy_accepts_numpy_and_matches_annlib():
+    assert check("05.4", _one_hot_numpy, show=False).passed
+    ex = get_exercise("05.4")
+    # the chapter's identity: the mean cross-entropy of the true classes, e^(-n L) = likelihood
+    for (Y, P), (loss, likelihood) in zip(ex.cases, ex.expected()):
+        assert math.isclose(likelihood, math.exp(-len(Y) * loss), rel_tol=1e-12)
+        labels = [row.index(1) for row in Y]
+        logits = [[math.log(p) if p > 0 else -1e3 for p in row] for row in P]
+        assert math.isclose(losses.cross_entropy(logits, labels).data, loss, rel_tol=1e-9)
+
+
+def test_one_hot_numpy_without_masking_is_told_about_zero_probabilities():
+    def unmasked(Y, P):
+        with np.errstate(all="ignore"):
+            per_example = -(np.array(Y) * np.log(np.array(P))).sum(axis=1)
+        return float(per_example.mean()), float(np.exp(-per_example.sum()))
+    assert "0 * ln 0" in check("05.4", unmasked, show=False).feedback
+
+
+def test_not_attempted_text_names_the_stub_the_learner_sees():
+    def stub(*args):
+        raise NotImplementedError
+
+    class StubScalar:
+        def __init__(self, *args, **kwargs):
+            raise NotImplementedError
+
+    code_stub = check("09.4", (StubScalar, stub, stub), show=False)
+    assert code_stub.verdict == "not attempted"
+    assert "replace `raise NotImplementedError`" in code_stub.feedback
+    value_stub = check("06.1", {k: ... for k in ("f", "e", "d", "c", "b", "a")}, show=False)
+    assert "replace `...`" in value_stub.feedback
+
+
+def test_own_network_check_leaves_the_learners_random_state_alone(monkeypatch):
+    import random
+    monkeypatch.setenv("ANNLIB_GRADING_ISOLATION", "inline")
+    random.seed(123)
+    before = random.getstate()
+    assert check("09.4", chapter_09._own_answer(), show=False).passed
+    assert random.getstate() == before

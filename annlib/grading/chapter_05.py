@@ -10,7 +10,7 @@ import math
 from .. import losses as _library_losses
 from ..engine import Value, _sigmoid  # _sigmoid never overflows
 from .common import _NO_AUTOGRAD, _matches
-from .core import exercise
+from .core import close, exercise
 
 
 def _random_pairs(rng, count, low=2, high=6):
@@ -103,7 +103,7 @@ def _(y_pred, y):
     return _library_losses.mse(y_pred, y).data
 
 
-# --- 05.2 stable cross-entropy ------------------------------------------------------------
+# --- 05.2 cross-entropy from logits and its gradient, stably --------------------------------
 
 # Edge cases first: the grader reports the first case that differs. Cases 4 to 7 have
 # logits of size 1000 or 800: e^1000 overflows a float and e^-800 rounds to 0.
@@ -132,6 +132,28 @@ def _stable_log_sum_exp(logits):
     return m + math.log(sum(math.exp(z - m) for z in logits))
 
 
+def _stable_softmax(logits):
+    m = max(logits)
+    exps = [math.exp(z - m) for z in logits]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+def _ce_gradient(logits, y):
+    """dL/dz_k = p_k - [k = y]."""
+    return [p - (k == y) for k, p in enumerate(_stable_softmax(logits))]
+
+
+def _with_gradient(loss):
+    """A wrong loss paired with the right gradient (the mistake is in the loss)."""
+    return lambda logits, y: (loss(logits, y), _ce_gradient(logits, y))
+
+
+def _with_loss(gradient):
+    """The right loss paired with a wrong gradient (the mistake is in the gradient)."""
+    return lambda logits, y: (_stable_log_sum_exp(logits) - logits[y], gradient(logits, y))
+
+
 def _small_cases_right(outcomes, expected):
     return all(_matches(o, e) for i, (o, e) in enumerate(zip(outcomes, expected))
                if i not in _CE_LARGE)
@@ -157,109 +179,164 @@ _CE_TINY_FEEDBACK = (
     "compute ln p_y = z_y - m - ln(sum_j e^(z_j - m)) with m = max z directly "
     "(log-sum-exp).")
 _CE_OVERFLOW_FEEDBACK = (
-    "Your cross-entropy is right for moderate logits but breaks for large ones: "
-    "softmax then ln computes e^1000, which overflows a float (OverflowError, or inf "
-    "and then inf/inf = nan), and e^-1000 underflows to 0. Use the log-sum-exp trick: "
-    "with m = max z, L = m + ln(sum_j e^(z_j - m)) - z_y. Every exponent is then <= 0 "
-    "and nothing overflows.")
+    "Your answer is right for moderate logits but breaks for large ones: softmax then ln "
+    "computes e^1000, which overflows a float (OverflowError, or inf and then inf/inf = nan), "
+    "and e^-1000 underflows to 0. Use the log-sum-exp trick: with m = max z, "
+    "L = m + ln(sum_j e^(z_j - m)) - z_y, and p_k = e^(z_k - m) / sum_j e^(z_j - m) for the "
+    "gradient. Every exponent is then <= 0 and nothing overflows.")
 
 
-@exercise("05.2", "Write a numerically stable cross-entropy from logits", points=3,
-          cases=_CE_CASES, random_cases=_ce_random,
-          forbidden={"annlib.losses.cross_entropy": "the point is to write the stable "
-                                                    "formula yourself"},
-          hints=["L = -ln softmax(z)_y = -ln(e^(z_y) / sum_j e^(z_j)) = ln(sum_j e^(z_j)) - z_y. "
-                 "Work with this form: it never needs the probability itself.",
-                 "Subtracting the same number m from every logit does not change softmax. "
-                 "Take m = max(logits): then every e^(z_j - m) lies in (0, 1].",
-                 "ln(sum_j e^(z_j)) = m + ln(sum_j e^(z_j - m)); subtract logits[y] "
-                 "(y is a 0-based class index)."])
-def cross_entropy(logits, y):
-    """L = ln(sum_j e^(z_j)) - z_y, computed with the largest logit subtracted first."""
-    return _stable_log_sum_exp(logits) - logits[y]
-
-
-@cross_entropy.mistake("log_of_underflowed_probability", _CE_TINY_FEEDBACK,
-                       detect=_detect_tiny_probability)
-def _(logits, y):
-    m = max(logits)
-    exps = [math.exp(z - m) for z in logits]
-    return -math.log(exps[y] / sum(exps))
-
-
-@cross_entropy.mistake("clipped_probability", _CE_TINY_FEEDBACK,
-                       detect=_detect_tiny_probability)
-def _(logits, y):
-    m = max(logits)
-    exps = [math.exp(z - m) for z in logits]
-    return -math.log(max(exps[y] / sum(exps), 1e-12))
-
-
-@cross_entropy.mistake("softmax_overflow", _CE_OVERFLOW_FEEDBACK, detect=_detect_overflow)
-def _(logits, y):
+def _naive_pair(logits, y):
     exps = [math.exp(z) for z in logits]
-    return -math.log(exps[y] / sum(exps))
+    p = [e / sum(exps) for e in exps]
+    return (-math.log(p[y]), [pk - (k == y) for k, pk in enumerate(p)])
 
 
-@cross_entropy.mistake("softmax_overflow_numpy", _CE_OVERFLOW_FEEDBACK, detect=_detect_overflow)
-def _(logits, y):
+def _naive_numpy_pair(logits, y):
     import numpy as np
     with np.errstate(all="ignore"):
         z = np.array(logits, dtype=float)
         p = np.exp(z) / np.exp(z).sum()
-        return float(-np.log(p[y]))
+        return (float(-np.log(p[y])), (p - np.eye(len(z))[y]).tolist())
 
 
-@cross_entropy.mistake("class_index_minus_one",
-                       "You took the logit of the wrong class: class indices start at 0, "
-                       "so class y is logits[y], not logits[y - 1].")
+@exercise("05.2", "Cross-entropy from logits and its gradient, stably", points=3,
+          cases=_CE_CASES, random_cases=_ce_random,
+          forbidden={"annlib.losses.cross_entropy": "the point is to write the stable "
+                                                    "formula yourself",
+                     "annlib.engine.Value": "work out the gradient as a formula, p - y, in "
+                                            "plain floats"},
+          hints=["L = -ln softmax(z)_y = ln(sum_j e^(z_j)) - z_y. Subtracting m = max(logits) "
+                 "from every logit changes nothing and keeps every e^(z_j - m) in (0, 1]: "
+                 "L = m + ln(sum_j e^(z_j - m)) - z_y.",
+                 "The gradient of softmax followed by cross-entropy is the simplest there is: "
+                 "dL/dz_k = p_k - 1 for the true class k = y, and p_k for every other class "
+                 "(chapter 05, section 5).",
+                 "p_k = e^(z_k - m) / sum_j e^(z_j - m), the same shifted exponentials. "
+                 "Return (L, [p_k - (1 if k == y else 0) for each k])."])
+def cross_entropy_and_gradient(logits, y):
+    """(L, [dL/dz_k]) with L = ln(sum_j e^(z_j)) - z_y and dL/dz_k = p_k - [k = y]."""
+    return (_stable_log_sum_exp(logits) - logits[y], _ce_gradient(logits, y))
+
+
+@cross_entropy_and_gradient.mistake("log_of_underflowed_probability", _CE_TINY_FEEDBACK,
+                                    detect=_detect_tiny_probability)
 def _(logits, y):
-    return _stable_log_sum_exp(logits) - logits[y - 1]
+    p = _stable_softmax(logits)
+    return (-math.log(p[y]), _ce_gradient(logits, y))
 
 
-@cross_entropy.mistake("class_index_plus_one",
-                       "You took the logit of the wrong class: class y is logits[y] "
-                       "(indices start at 0), not logits[y + 1].")
+@cross_entropy_and_gradient.mistake("clipped_probability", _CE_TINY_FEEDBACK,
+                                    detect=_detect_tiny_probability)
 def _(logits, y):
-    return _stable_log_sum_exp(logits) - logits[y + 1]
+    p = _stable_softmax(logits)
+    return (-math.log(max(p[y], 1e-12)), _ce_gradient(logits, y))
 
 
-@cross_entropy.mistake("predicted_class",
-                       "You used the class with the largest logit (the prediction) instead "
-                       "of the true class y. Cross-entropy charges -ln of the probability "
-                       "the network gives the TRUE class, whatever it predicts.")
+@cross_entropy_and_gradient.mistake("softmax_overflow", _CE_OVERFLOW_FEEDBACK,
+                                    detect=_detect_overflow)
 def _(logits, y):
-    return _stable_log_sum_exp(logits) - max(logits)
+    return _naive_pair(logits, y)
 
 
-@cross_entropy.mistake("forgot_minus_sign",
-                       "Your result is ln p_y, which is negative: the loss is MINUS the log "
-                       "of the true class's probability, -ln p_y >= 0.")
+@cross_entropy_and_gradient.mistake("softmax_overflow_numpy", _CE_OVERFLOW_FEEDBACK,
+                                    detect=_detect_overflow)
 def _(logits, y):
-    return logits[y] - _stable_log_sum_exp(logits)
+    return _naive_numpy_pair(logits, y)
 
 
-@cross_entropy.mistake("logit_as_log_probability",
-                       "You returned -z_y, treating the logit as a log-probability. Logits "
-                       "are unnormalised: softmax divides by sum_j e^(z_j), which adds "
-                       "ln(sum_j e^(z_j)) to the loss.")
+@cross_entropy_and_gradient.mistake(
+    "gradient_is_softmax",
+    "Your gradient is softmax(z) itself: you forgot the target. dL/dz_k = p_k - y_k with the "
+    "one-hot target y_k: subtract 1 at the true class y (and nothing elsewhere). The "
+    "gradient's entries then add up to 0.")
 def _(logits, y):
-    return -logits[y]
+    return (_stable_log_sum_exp(logits) - logits[y], _stable_softmax(logits))
 
 
-@cross_entropy.mistake("returned_probability",
-                       "You returned the probability p_y of the true class, not the loss "
-                       "-ln p_y. The loss must grow as p_y shrinks (and be 0 when p_y = 1).")
+@cross_entropy_and_gradient.mistake(
+    "gradient_minus_one_everywhere",
+    "You subtracted 1 from every p_k. Only the TRUE class has target 1: dL/dz_k = p_k - 1 "
+    "for k = y and p_k for the other classes.")
 def _(logits, y):
-    return math.exp(logits[y] - _stable_log_sum_exp(logits))
+    return (_stable_log_sum_exp(logits) - logits[y], [p - 1 for p in _stable_softmax(logits)])
 
 
-@cross_entropy.mistake("library_cross_entropy",
-                       "You called annlib.losses.cross_entropy, which the statement rules "
-                       "out here: the point is to write the stable formula yourself, "
-                       "L = m + ln(sum_j e^(z_j - m)) - z_y with m = max(logits), using math.")
+@cross_entropy_and_gradient.mistake(
+    "gradient_sign_flipped",
+    "Your gradient has the wrong sign: dL/dz_k = p_k - y_k (prediction minus target). Raising "
+    "the true class's logit lowers the loss, so dL/dz_y = p_y - 1 is negative.")
 def _(logits, y):
-    return _library_losses.cross_entropy(logits, y).data
+    return (_stable_log_sum_exp(logits) - logits[y], [-g for g in _ce_gradient(logits, y)])
+
+
+@cross_entropy_and_gradient.mistake(
+    "gradient_wrt_probability",
+    "Your gradient is dL/dp: -1/p_y at the true class and 0 elsewhere. The logits z feed "
+    "every p_k through softmax, so dL/dz_k collects all of them, and the chain rule "
+    "simplifies to p_k - [k = y].")
+def _(logits, y):
+    p = _stable_softmax(logits)
+    return (_stable_log_sum_exp(logits) - logits[y],
+            [-1 / p[k] if k == y and p[k] > 0 else 0.0 for k in range(len(logits))])
+
+
+def _loss_like(wrong_loss):
+    """Recognise a wrong choice of class by the loss alone (its gradient may vary)."""
+    def detect(outcomes, expected, cases):
+        def loss_matches(outcome, args):
+            value = outcome.value if outcome.ok else None
+            return (isinstance(value, (list, tuple)) and len(value) == 2
+                    and close()(wrong_loss(*args), value[0]))
+        return all(loss_matches(o, args) for o, args in zip(outcomes, cases))
+    return detect
+
+
+@cross_entropy_and_gradient.mistake(
+    "class_index_minus_one",
+    "You took the wrong class: class indices start at 0, so class y is logits[y], not "
+    "logits[y - 1].",
+    detect=_loss_like(lambda logits, y: _stable_log_sum_exp(logits) - logits[y - 1]))
+def _(logits, y):
+    p = _stable_softmax(logits)
+    return (_stable_log_sum_exp(logits) - logits[y - 1], [pk - (k == y - 1) for k, pk in enumerate(p)])
+
+
+@cross_entropy_and_gradient.mistake(
+    "predicted_class",
+    "You used the class with the largest logit (the prediction) instead of the true class y. "
+    "Cross-entropy charges -ln of the probability the network gives the TRUE class, whatever "
+    "it predicts.")
+def _(logits, y):
+    return cross_entropy_and_gradient(logits, logits.index(max(logits)))
+
+
+@cross_entropy_and_gradient.mistake(
+    "forgot_minus_sign",
+    "Your loss is ln p_y, which is negative: the loss is MINUS the log of the true class's "
+    "probability, -ln p_y >= 0.")
+def _(logits, y):
+    return (logits[y] - _stable_log_sum_exp(logits), _ce_gradient(logits, y))
+
+
+@cross_entropy_and_gradient.mistake(
+    "logit_as_log_probability",
+    "Your loss is -z_y, treating the logit as a log-probability. Logits are unnormalised: "
+    "softmax divides by sum_j e^(z_j), which adds ln(sum_j e^(z_j)) to the loss.")
+def _(logits, y):
+    return (-logits[y], _ce_gradient(logits, y))
+
+
+@cross_entropy_and_gradient.mistake(
+    "library_cross_entropy",
+    "You called annlib.losses.cross_entropy (or built annlib Values), which the statement "
+    "rules out here: the point is to write L = m + ln(sum_j e^(z_j - m)) - z_y and "
+    "dL/dz_k = p_k - [k = y] yourself, in plain floats.")
+def _(logits, y):
+    z = [Value(v) for v in logits]
+    loss = _library_losses.cross_entropy(z, y)
+    loss.backward()
+    return (loss.data, [v.grad for v in z])
 
 
 # --- 05.3 gradients of MSE and cross-entropy through a sigmoid -------------------------------
@@ -345,3 +422,168 @@ def _(z, y):
     ((z_mse.sigmoid() - y) ** 2).backward()
     _library_losses.binary_cross_entropy_with_logits([z_bce], [y]).backward()
     return (z_mse.grad, z_bce.grad)
+
+
+# --- 05.4 one-hot targets and maximum likelihood ---------------------------------------------
+
+_ONE_HOT_CASES = [
+    ([[0, 0, 1]], [[0.2, 0.3, 0.5]]),                                  # chapter 05, question 6
+    ([[1, 0, 0], [0, 1, 0], [0, 0, 1]],
+     [[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.25, 0.25, 0.5]]),
+    ([[0, 1], [1, 0]], [[0.4, 0.6], [0.9, 0.1]]),                      # two classes
+    ([[0, 1, 0], [1, 0, 0]], [[0.0, 1.0, 0.0], [0.5, 0.5, 0.0]]),      # p_k = 0 where y_k = 0
+    ([[0, 0, 0, 1]], [[0.1, 0.0, 0.4, 0.5]]),
+]
+_ZERO_PROBABILITY = {3, 4}      # the cases with some p_k = 0 (always where y_k = 0)
+
+
+def _one_hot_random(rng):
+    cases = []
+    for _ in range(12):
+        n, k = rng.randint(1, 5), rng.randint(2, 5)
+        targets, probabilities = [], []
+        for _ in range(n):
+            weights = [rng.uniform(0.05, 1.0) for _ in range(k)]
+            probabilities.append([w / sum(weights) for w in weights])
+            hot = rng.randrange(k)
+            targets.append([int(j == hot) for j in range(k)])
+        cases.append((targets, probabilities))
+    return cases
+
+
+def _true_class_probabilities(Y, P):
+    return [p[row.index(1)] for row, p in zip(Y, P)]
+
+
+def _one_hot_pair(terms, likelihood=None):
+    """(mean loss, likelihood) from per-example losses `terms`."""
+    def answer(Y, P):
+        losses = [terms(y, p) for y, p in zip(Y, P)]
+        mean = sum(losses) / len(losses)
+        return (mean, likelihood(Y, P, losses) if likelihood else math.exp(-sum(losses)))
+    return answer
+
+
+def _only_true_class(y, p):
+    return -sum(math.log(pk) for yk, pk in zip(y, p) if yk)
+
+
+def _detect_zero_times_log(outcomes, expected):
+    """Right where every p_k > 0; an error, nan or inf where some p_k = 0 (with y_k = 0)."""
+    return (all(_matches(o, e) for i, (o, e) in enumerate(zip(outcomes, expected))
+                if i not in _ZERO_PROBABILITY)
+            and not any(_matches(outcomes[i], expected[i]) for i in _ZERO_PROBABILITY))
+
+
+def _like_where_positive(wrong):
+    """Recognise `wrong` on the cases where every p_k > 0 (with a zero, learners' versions
+    differ: an error from math.log, nan or inf from numpy)."""
+    def detect(outcomes, expected, cases):
+        for i, (outcome, args) in enumerate(zip(outcomes, cases)):
+            if i in _ZERO_PROBABILITY or any(pk == 0 for p in args[1] for pk in p):
+                continue
+            if not _matches(outcome, wrong(*args)):
+                return False
+        return True
+    return detect
+
+
+@exercise("05.4", "Cross-entropy with one-hot targets, and the likelihood", points=3,
+          cases=_ONE_HOT_CASES, random_cases=_one_hot_random,
+          hints=["One example: L = -sum_k y_k ln(y_hat_k). With a one-hot y every term but the "
+                 "true class's is multiplied by 0, so L = -ln(y_hat at the true class).",
+                 "A term with y_k = 0 contributes nothing, even where y_hat_k = 0: skip it "
+                 "(0 * ln 0 would be an error in math.log, nan in numpy). The batch loss is "
+                 "the MEAN over the n examples.",
+                 "The likelihood is the product over examples of the probability of the true "
+                 "class, and -ln(likelihood) = n * L, so likelihood = e^(-n L)."])
+def one_hot_cross_entropy(Y, P):
+    """(L, likelihood): L = mean_i -sum_k Y[i][k] ln P[i][k], likelihood = prod_i P[i][y_i]."""
+    losses = [_only_true_class(y, p) for y, p in zip(Y, P)]
+    likelihood = 1.0
+    for p_true in _true_class_probabilities(Y, P):
+        likelihood *= p_true
+    return (sum(losses) / len(losses), likelihood)
+
+
+@one_hot_cross_entropy.mistake(
+    "zero_times_log_zero",
+    "Right wherever every predicted probability is positive, but a probability of 0 breaks "
+    "it: you compute y_k ln(y_hat_k) for every k, and for y_hat_k = 0 that is 0 * ln 0 (an "
+    "error in math.log, nan in numpy). A term with y_k = 0 contributes nothing: sum only "
+    "over the classes where y_k = 1 (with a one-hot target: just the true class).",
+    detect=_detect_zero_times_log)
+def _(Y, P):
+    losses = [-sum(yk * math.log(pk) for yk, pk in zip(y, p)) for y, p in zip(Y, P)]
+    return (sum(losses) / len(losses), math.exp(-sum(losses)))
+
+
+@one_hot_cross_entropy.mistake(
+    "sum_over_all_classes",
+    "You added -ln(y_hat_k) over ALL classes. The target weights each term: "
+    "-sum_k y_k ln(y_hat_k), and with a one-hot y only the true class's term survives.",
+    detect=_like_where_positive(lambda Y, P: _all_classes(Y, P)))
+def _all_classes(Y, P):
+    losses = [-sum(math.log(pk) if pk > 0 else -math.inf for pk in p) for p in P]
+    return (sum(losses) / len(losses), math.prod(_true_class_probabilities(Y, P)))
+
+
+@one_hot_cross_entropy.mistake(
+    "binary_formula_per_class",
+    "You applied the two-class formula -[y ln p + (1 - y) ln(1 - p)] to every class and "
+    "added them up. With K classes and a one-hot target the loss is -sum_k y_k ln(y_hat_k): "
+    "the wrong classes are charged only through the softmax, not with ln(1 - y_hat_k) terms.",
+    detect=_like_where_positive(lambda Y, P: _binary_per_class(Y, P)))
+def _binary_per_class(Y, P):
+    def term(yk, pk):
+        return yk * math.log(pk) if yk else (math.log(1 - pk) if pk < 1 else -math.inf)
+    losses = [-sum(term(yk, pk) for yk, pk in zip(y, p)) for y, p in zip(Y, P)]
+    return (sum(losses) / len(losses), math.prod(_true_class_probabilities(Y, P)))
+
+
+@one_hot_cross_entropy.mistake(
+    "sum_not_mean",
+    "Your loss is the SUM over the examples; the cross-entropy of a batch is their MEAN, "
+    "(1/n) sum_i L_i, so that it does not grow with the batch size. (The sum is -ln of the "
+    "likelihood.)")
+def _(Y, P):
+    losses = [_only_true_class(y, p) for y, p in zip(Y, P)]
+    return (sum(losses), math.prod(_true_class_probabilities(Y, P)))
+
+
+@one_hot_cross_entropy.mistake(
+    "likelihood_from_the_mean",
+    "Your likelihood is e^(-L), from the MEAN loss: that is the likelihood of one average "
+    "example. The likelihood of all n labels is the product of the n true-class "
+    "probabilities, e^(-n L).")
+def _(Y, P):
+    mean, _ = one_hot_cross_entropy(Y, P)
+    return (mean, math.exp(-mean))
+
+
+@one_hot_cross_entropy.mistake(
+    "likelihood_as_a_sum",
+    "You added the true classes' probabilities. Independent examples multiply: the "
+    "likelihood is the PRODUCT prod_i y_hat_i at the true class, which is e^(-n L).")
+def _(Y, P):
+    mean, _ = one_hot_cross_entropy(Y, P)
+    return (mean, sum(_true_class_probabilities(Y, P)))
+
+
+@one_hot_cross_entropy.mistake(
+    "log_likelihood",
+    "Your second number is the log-likelihood ln(prod_i p_i) = -n L. The question asks for "
+    "the likelihood itself, the product of the true-class probabilities (a number between 0 "
+    "and 1).")
+def _(Y, P):
+    mean, _ = one_hot_cross_entropy(Y, P)
+    return (mean, -mean * len(Y))
+
+
+@one_hot_cross_entropy.mistake(
+    "forgot_minus_sign",
+    "Your loss is negative: ln of a probability is <= 0, and the loss is MINUS it, "
+    "-sum_k y_k ln(y_hat_k) >= 0.")
+def _(Y, P):
+    mean, likelihood = one_hot_cross_entropy(Y, P)
+    return (-mean, likelihood)

@@ -293,3 +293,115 @@ def _(x, w1, b1, w2, b2, y):
     dL_dz2 = z2 - y
     dL_dz1 = dL_dz2 * w2 * (1 - a1 ** 2)
     return (dL_dz1 * x, dL_dz1, dL_dz2 * a1, dL_dz2)
+
+
+# --- 06.4 through a ReLU, with the input used twice (a skip connection) ---------------------
+
+def _skip_random(rng):
+    return [tuple(round(rng.uniform(-2, 2), 3) for _ in range(4)) for _ in range(16)]
+
+
+def _skip_forward(x, w, b):
+    z = w * x + b
+    a = z if z > 0 else 0.0
+    return z, a, a + x
+
+
+def _skip_gradients(x, w, b, y, slope, skip=True, through_relu=True, sign=1.0, factor=2.0):
+    """The gradients of 06.4 with each piece switchable (the correct ones by default)."""
+    z, a, y_pred = _skip_forward(x, w, b)
+    dL_dy = sign * factor * (y_pred - y)
+    dL_dz = dL_dy * slope(z, a)
+    dL_dx = (dL_dz * w if through_relu else 0.0) + (dL_dy if skip else 0.0)
+    return (dL_dz * x, dL_dz, dL_dx)
+
+
+def _relu_slope(z, a):
+    return 1.0 if z > 0 else 0.0   # the slope at z = 0 is taken to be 0, as annlib does
+
+
+@exercise("06.4", "Backpropagate through a ReLU and an input used twice", points=3,
+          cases=[(1.0, 0.5, 0.2, 2.0),       # z > 0: both paths carry gradient
+                 (1.0, -0.5, 0.2, 2.0),      # z < 0: the ReLU blocks its path
+                 (2.0, 1.5, -1.0, 0.0),
+                 (-1.5, 2.0, 0.5, 1.0),      # z < 0 with a negative input
+                 (1.5, 2.0, -3.0, 1.0),      # z = 0 exactly: slope 0
+                 (-0.5, -1.0, 0.25, -2.0)],
+          random_cases=_skip_random, forbidden={"annlib.engine.Value": _NO_AUTOGRAD},
+          hints=["Forward: z = w x + b, a = max(0, z), y_pred = a + x, L = (y_pred - y)^2. "
+                 "Backward starts with dL/dy_pred = 2 (y_pred - y).",
+                 "A max passes the gradient to the argument that won: da/dz is 1 when z > 0 "
+                 "and 0 otherwise (take 0 at z = 0). So dL/dz = dL/dy_pred * (1 or 0), "
+                 "dL/dw = dL/dz * x, dL/db = dL/dz.",
+                 "x reaches y_pred along two paths: through z (local derivative w) and "
+                 "directly (local derivative 1). Add both: "
+                 "dL/dx = dL/dz * w + dL/dy_pred."])
+def skip_gradients(x, w, b, y):
+    """(dL/dw, dL/db, dL/dx) for y_pred = relu(w x + b) + x, L = (y_pred - y)^2."""
+    return _skip_gradients(x, w, b, y, _relu_slope)
+
+
+@skip_gradients.mistake("skip_path_forgotten",
+                        "Your dL/dx misses a path. x is used twice: inside z = w x + b and "
+                        "again in y_pred = a + x. The chain rule ADDS the contributions of both "
+                        "paths: dL/dx = dL/dz * w + dL/dy_pred * 1. (In an engine this is why a "
+                        "backward rule writes grad += ..., never grad = ....)")
+def _(x, w, b, y):
+    return _skip_gradients(x, w, b, y, _relu_slope, skip=False)
+
+
+@skip_gradients.mistake("relu_path_forgotten",
+                        "Your dL/dx keeps only the direct path (y_pred = a + x). x also "
+                        "reaches y_pred through z = w x + b and the ReLU; add that path's "
+                        "contribution, dL/dz * w, to the direct one.")
+def _(x, w, b, y):
+    return _skip_gradients(x, w, b, y, _relu_slope, through_relu=False)
+
+
+@skip_gradients.mistake("relu_slope_ignored",
+                        "Your gradients pass through the ReLU even where it is off. "
+                        "a = max(0, z) is flat for z < 0: da/dz = 0 there, so no gradient "
+                        "reaches w and b (and only the direct path reaches x). A max passes "
+                        "the gradient only to the argument that won.")
+def _(x, w, b, y):
+    return _skip_gradients(x, w, b, y, lambda z, a: 1.0)
+
+
+@skip_gradients.mistake("relu_value_as_slope",
+                        "You multiplied by the ReLU's output a = max(0, z) where the chain "
+                        "rule needs its slope da/dz: 1 for z > 0, 0 otherwise.")
+def _(x, w, b, y):
+    return _skip_gradients(x, w, b, y, lambda z, a: a)
+
+
+@skip_gradients.mistake("slope_one_at_zero",
+                        "Right everywhere except at z = 0 exactly, where you took the ReLU's "
+                        "slope to be 1. ReLU has no derivative at 0; the course (like annlib "
+                        "and PyTorch) takes 0 there: use z > 0, not z >= 0.")
+def _(x, w, b, y):
+    return _skip_gradients(x, w, b, y, lambda z, a: 1.0 if z >= 0 else 0.0)
+
+
+@skip_gradients.mistake("sign_flipped",
+                        "All your gradients have the wrong sign: dL/dy_pred = 2 (y_pred - y), "
+                        "prediction minus target.")
+def _(x, w, b, y):
+    return _skip_gradients(x, w, b, y, _relu_slope, sign=-1.0)
+
+
+@skip_gradients.mistake("forgot_factor_2",
+                        "Your gradients are half the right size: d/dy_pred (y_pred - y)^2 = "
+                        "2 (y_pred - y).")
+def _(x, w, b, y):
+    return _skip_gradients(x, w, b, y, _relu_slope, factor=1.0)
+
+
+@skip_gradients.mistake("autograd",
+                        "You let annlib's Value (autograd) compute the gradients. The statement "
+                        "asks for them by hand: dL/dy_pred, then through the max and along both "
+                        "paths of x, in plain floats. (Autograd is a fine way to CHECK them, in "
+                        "a cell of your own.)")
+def _(x, w, b, y):
+    xv, wv, bv = Value(x), Value(w), Value(b)
+    (((wv * xv + bv).relu() + xv - y) ** 2).backward()
+    return (wv.grad, bv.grad, xv.grad)

@@ -10,236 +10,311 @@ from collections import Counter
 
 from ..engine import Value
 from .common import _any_outcome_contains, _f, _fmt_list
-from .core import BadAnswer, exercise
-
-
-class _Node:
-    """The smallest node a backward rule needs: .data and .grad (like annlib's Value)."""
-    __slots__ = ("data", "grad", "label")
-
-    def __init__(self, data, grad=0.0, label=""):
-        self.data, self.grad, self.label = float(data), float(grad), label
-
-    def __repr__(self):
-        return f"Node(data={self.data:.4g}, grad={self.grad:.4g}, label={self.label!r})"
+from .core import BadAnswer, Mistake, exercise
 
 
 _ASSIGN = ("You wrote `.grad = ...` where the rule must ADD: `.grad += ...`. A node can "
            "receive gradient from several places (a node used twice, as in a * a, or reached "
            "by two paths); `=` throws away what earlier contributions put there. The check "
            "starts some gradients at a non-zero value to see this.")
-_UPSTREAM = ("You added the local derivative alone. The chain rule multiplies it by the "
-             "upstream gradient out.grad (dL/dout): input.grad += local * out.grad.")
-_RETURNED = ("Your function left every .grad unchanged. A backward rule does not return the "
-             "gradients: it ADDS them to the inputs' .grad attributes (input.grad += ...).")
 
 
-def _backward_rule(kind):
-    """prepare() for 07.1-07.3: build fresh nodes, run the rule, read the grads it left."""
-    def prepare(rule):
-        if not callable(rule):
-            raise BadAnswer(f"Expected your function {kind}_backward itself (no parentheses), "
-                            f"got {type(rule).__name__}.")
+# --- 07.1-07.3 operations in the chapter's design ---------------------------------------------
+#
+# The learner hands in the class Scalar with the new operation attached. The check builds
+# fresh Scalars, applies the operation and reads the record the result keeps: its data and,
+# for each input, the local derivative stored for it (summed when the input appears twice,
+# as in a * a; backward() then adds both shares, exactly as the chain rule does).
 
-        def mul_case(a, b, out_grad, a_grad_before, b_grad_before, same_node):
-            node_a = _Node(a, a_grad_before, "a")
-            node_b = node_a if same_node else _Node(b, b_grad_before, "b")
-            out = _Node(node_a.data * node_b.data, out_grad, "out")
-            rule(node_a, node_b, out)
-            return (node_a.grad, node_b.grad)
+class _Scalar:
+    """Chapter 07's Scalar before the exercises: data, grad and the record of one operation."""
 
-        def pow_case(x, n, out_grad, x_grad_before):
-            node_x = _Node(x, x_grad_before, "x")
-            out = _Node(x ** n, out_grad, "out")
-            rule(node_x, n, out)
-            return node_x.grad
+    def __init__(self, data, label="", _children=(), _local_grads=(), _op=""):
+        self.data, self.grad, self.label = float(data), 0.0, label
+        self._children, self._local_grads, self._op = _children, _local_grads, _op
 
-        def tanh_case(x, out_grad, x_grad_before):
-            node_x = _Node(x, x_grad_before, "x")
-            out = _Node(math.tanh(x), out_grad, "out")
-            rule(node_x, out)
-            return node_x.grad
+    def __repr__(self):
+        return f"Scalar(data={self.data:.4g}, grad={self.grad:.4g}, label={self.label!r})"
 
-        return {"mul": mul_case, "pow": pow_case, "tanh": tanh_case}[kind]
+    def __add__(self, other):
+        other = other if isinstance(other, _Scalar) else type(self)(other)
+        return type(self)(self.data + other.data, "", (self, other), (1.0, 1.0), "+")
+
+    __radd__ = __add__
+
+
+def _with_op(**ops):
+    """A Scalar class with the given operations attached, as a learner's notebook builds it."""
+    cls = type("Scalar", (_Scalar,), {})
+    for name, op in ops.items():
+        setattr(cls, name, op)
+    return cls
+
+
+def _derivative(out, node):
+    """d out / d node as the record says: the local derivatives stored for `node`, summed."""
+    total = 0.0
+    for child, local in zip(out._children, out._local_grads):
+        if child is node:
+            if callable(local) or not isinstance(local, (int, float)) or isinstance(local, bool):
+                raise BadAnswer(f"The result stores {type(local).__name__} {local!r:.40} as a "
+                                f"local derivative. In chapter 07's design every local "
+                                f"derivative is a plain number, computed in the forward pass.")
+            total += float(local)
+    return total
+
+
+def _record(cls, out, what):
+    if not isinstance(out, cls):
+        raise BadAnswer(f"{what} should return a new Scalar, got {type(out).__name__}: "
+                        f"{out!r:.60}.")
+    children, locals_ = tuple(out._children), tuple(out._local_grads)
+    if len(children) != len(locals_):
+        raise BadAnswer(f"{what} stores {len(children)} children but {len(locals_)} local "
+                        f"derivatives: one local derivative per child, in the same order.")
+    return out
+
+
+def _op_prepare(op):
+    """prepare() for 07.1-07.3: the answer is the class Scalar, with `op` attached."""
+    def prepare(cls):
+        from ..engine import Value
+        if not isinstance(cls, type):
+            raise BadAnswer(f"Expected your class Scalar itself (after attaching your "
+                            f"operation to it), got {type(cls).__name__}: {cls!r:.60}.")
+        if issubclass(cls, Value):
+            raise BadAnswer("That is annlib's Value, which has every operation already: hand "
+                            "in YOUR Scalar class, with your operation attached.")
+        return {"mul": _mul_case, "pow": _pow_case, "sigmoid": _sigmoid_case}[op](cls)
     return prepare
 
 
+def _mul_case(cls):
+    def run(a, b, form):
+        x = cls(a, "a")
+        if form == "a * b":
+            y = cls(b, "b")
+            out = _record(cls, x * y, "a * b")
+            return (out.data, _derivative(out, x), _derivative(out, y))
+        if form == "a * a":
+            out = _record(cls, x * x, "a * a")
+            return (out.data, _derivative(out, x))
+        out = _record(cls, x * b if form == "a * number" else b * x, form.replace("number", _f(b)))
+        return (out.data, _derivative(out, x))
+    return run
+
+
+def _pow_case(cls):
+    def run(x, n):
+        node = cls(x, "x")
+        out = _record(cls, node ** n, f"x ** {n!r}")
+        return (out.data, _derivative(out, node))
+    return run
+
+
+def _sigmoid_case(cls):
+    def run(x):
+        node = cls(x, "x")
+        out = _record(cls, node.sigmoid(), "x.sigmoid()")
+        return (out.data, _derivative(out, node))
+    return run
+
+
 def _describe_mul(args):
-    a, b, out_grad, a_before, b_before, same_node = args
-    if same_node:
-        return (f"with out = a * a, a.data={_f(a)}, out.grad={_f(out_grad)} and a.grad "
-                f"starting at {_f(a_before)}, (a.grad, a.grad) after mul_backward(a, a, out)")
-    return (f"with out = a * b, a.data={_f(a)}, b.data={_f(b)}, out.grad={_f(out_grad)} "
-            f"and a.grad, b.grad starting at {_f(a_before)}, {_f(b_before)}, "
-            f"(a.grad, b.grad) after mul_backward(a, b, out)")
+    a, b, form = args
+    text = {"a * b": f"a * b with a = Scalar({_f(a)}), b = Scalar({_f(b)})",
+            "a * a": f"a * a with a = Scalar({_f(a)})",
+            "a * number": f"a * {_f(b)} with a = Scalar({_f(a)})",
+            "number * a": f"{_f(b)} * a with a = Scalar({_f(a)})"}[form]
+    parts = "(out.data, dout/da, dout/db)" if form == "a * b" else "(out.data, dout/da)"
+    return f"{text}: {parts} from the record out keeps"
 
 
-def _describe_pow(args):
-    x, n, out_grad, x_before = args
-    return (f"with out = x ** {n!r}, x.data={_f(x)}, out.grad={_f(out_grad)} and x.grad "
-            f"starting at {_f(x_before)}, x.grad after pow_backward(x, {n!r}, out)")
+_CLOSURE = ("Your result stores no local derivatives (its _local_grads are empty), so "
+            "backward() has nothing to multiply by the upstream gradient. This course's engine "
+            "does not store a function (a closure) that does the backward step: it stores the "
+            "local derivatives themselves, as numbers, in _local_grads, one per child in "
+            "_children, computed in the forward pass.")
 
 
-def _describe_tanh(args):
-    x, out_grad, x_before = args
-    return (f"with out = tanh(x), x.data={_f(x)}, out.grad={_f(out_grad)} and x.grad "
-            f"starting at {_f(x_before)}, x.grad after tanh_backward(x, out)")
+def _closure_style(forward):
+    """An operation in micrograd's style: a closure instead of stored local derivatives."""
+    def op(self, *args):
+        out = type(self)(forward(self, *args))
+        out._backward = lambda: None
+        return out
+    return op
 
 
 # --- 07.1 mul ----------------------------------------------------------------------------
 
+def _wrap(cls, other):
+    return other if isinstance(other, _Scalar) else cls(other)
+
+
+def _mul(self, other):
+    other = _wrap(type(self), other)
+    return type(self)(self.data * other.data, "", (self, other), (other.data, self.data), "*")
+
+
+def _mul_answer(mul):
+    return _with_op(__mul__=mul, __rmul__=mul)
+
+
 def _mul_random(rng):
-    return [(round(rng.uniform(-3, 3), 3), round(rng.uniform(-3, 3), 3),
-             round(rng.uniform(-2, 2), 3), round(rng.uniform(-1, 1), 3),
-             round(rng.uniform(-1, 1), 3), False) for _ in range(10)]
+    forms = ("a * b", "a * b", "a * number", "number * a", "a * a")
+    return [(round(rng.uniform(-3, 3), 3), round(rng.uniform(-3, 3), 3), rng.choice(forms))
+            for _ in range(12)]
 
 
-@exercise("07.1", "Write the backward rule of multiplication", points=2,
-          prepare=_backward_rule("mul"), describe=_describe_mul,
-          cases=[(2.0, -3.0, 1.0, 0.0, 0.0, False),
-                 (2.0, -3.0, 0.5, 0.0, 0.0, False),
-                 (2.0, -3.0, 1.0, 0.25, -1.0, False),
-                 (3.0, 3.0, 1.0, 0.0, 0.0, True)],
+@exercise("07.1", "Write multiplication with its local derivatives", points=2,
+          answer="value", prepare=_op_prepare("mul"), solution=_mul_answer(_mul),
+          describe=_describe_mul,
+          cases=[(2.0, -3.0, "a * b"), (-1.5, 4.0, "a * b"), (2.0, 3.0, "a * number"),
+                 (-0.5, 3.0, "number * a"), (3.0, 3.0, "a * a"), (0.0, 5.0, "a * b")],
           random_cases=_mul_random,
-          hints=["out = a * b. Local derivatives: dout/da = b, dout/db = a.",
-                 "Multiply each local derivative by the upstream gradient out.grad.",
-                 "Accumulate: a.grad += b.data * out.grad (and the same for b). With a * a, "
-                 "a and b are the same node, which must end with 2 * a.data * out.grad."])
-def mul_backward(a, b, out):
-    """out = a * b: add dL/da = b * dL/dout and dL/db = a * dL/dout."""
-    a.grad += b.data * out.grad
-    b.grad += a.data * out.grad
-
-
-@mul_backward.mistake("assign_instead_of_add", _ASSIGN)
-def _(a, b, out):
-    a.grad = b.data * out.grad
-    b.grad = a.data * out.grad
-
-
-@mul_backward.mistake("swapped_operands",
+          mistakes=[
+              Mistake("swapped_operands", _mul_answer(
+                  lambda self, other: type(self)(self.data * _wrap(type(self), other).data, "",
+                                                 (self, _wrap(type(self), other)),
+                                                 (self.data, _wrap(type(self), other).data),
+                                                 "*")),
                       "You swapped the local derivatives: for out = a * b, dout/da is b (the "
-                      "OTHER factor), and dout/db is a.")
-def _(a, b, out):
-    a.grad += a.data * out.grad
-    b.grad += b.data * out.grad
-
-
-@mul_backward.mistake("forgot_upstream", _UPSTREAM)
-def _(a, b, out):
-    a.grad += b.data
-    b.grad += a.data
-
-
-@mul_backward.mistake("out_data_instead_of_grad",
-                      "You multiplied by out.data, the product's VALUE. The chain rule needs "
-                      "the upstream gradient out.grad = dL/dout.")
-def _(a, b, out):
-    a.grad += b.data * out.data
-    b.grad += a.data * out.data
-
-
-@mul_backward.mistake("returned_not_accumulated", _RETURNED)
-def _(a, b, out):
-    return (b.data * out.grad, a.data * out.grad)
+                      "OTHER factor) and dout/db is a. Store (other.data, self.data) for the "
+                      "children (self, other)."),
+              Mistake("ones_as_in_addition", _mul_answer(
+                  lambda self, other: type(self)(self.data * _wrap(type(self), other).data, "",
+                                                 (self, _wrap(type(self), other)), (1.0, 1.0),
+                                                 "*")),
+                      "You stored the local derivatives of addition, (1, 1). Nudging a by h "
+                      "moves a * b by b h, so dout/da = b and dout/db = a."),
+              Mistake("stores_the_product", _mul_answer(
+                  lambda self, other: type(self)(self.data * _wrap(type(self), other).data, "",
+                                                 (self, _wrap(type(self), other)),
+                                                 (self.data * _wrap(type(self), other).data,) * 2,
+                                                 "*")),
+                      "You stored the product a * b as both local derivatives. The local "
+                      "derivative with respect to each factor is the other factor: "
+                      "(other.data, self.data)."),
+              Mistake("numbers_not_wrapped", _mul_answer(
+                  lambda self, other: type(self)(self.data * other.data, "", (self, other),
+                                                 (other.data, self.data), "*")),
+                      "Your multiplication fails when one factor is a plain number (a * 3 or "
+                      "3 * a): a float has no .data. Wrap it first, as add does: "
+                      "other = other if isinstance(other, Scalar) else Scalar(other)."),
+              Mistake("children_as_set", _mul_answer(
+                  lambda self, other: type(self)(
+                      self.data * _wrap(type(self), other).data, "",
+                      tuple(dict.fromkeys((self, _wrap(type(self), other)))),
+                      (_wrap(type(self), other).data, self.data)[:len(set((self, other)))],
+                      "*")),
+                      "For a * a your record keeps a once, with one local derivative, so "
+                      "dout/da comes out as a instead of 2a. Store both children, (self, "
+                      "other), even when they are the same node: backward() then adds both "
+                      "shares, a + a = 2a, as the chain rule does for a value used twice."),
+              Mistake("closure_instead_of_numbers", _mul_answer(_closure_style(
+                  lambda self, other: self.data * _wrap(type(self), other).data)), _CLOSURE),
+          ],
+          hints=["Look at add in the setup cell: it wraps a number, computes the data, and "
+                 "stores the children (self, other) with their local derivatives (1.0, 1.0).",
+                 "For out = a * b, nudging a by h moves out by b h: dout/da = b. Likewise "
+                 "dout/db = a.",
+                 "return Scalar(self.data * other.data, '', (self, other), "
+                 "(other.data, self.data), '*') after wrapping other."])
+def mul_record(a, b, form):
+    """What a correct multiplication's record gives: (out.data, dout/da[, dout/db])."""
+    if form == "a * b":
+        return (a * b, b, a)
+    if form == "a * a":
+        return (a * a, 2 * a)
+    return (a * b, b)
 
 
 # --- 07.2 pow ----------------------------------------------------------------------------
 
+def _power(self, n):
+    return type(self)(self.data ** n, "", (self,), (n * self.data ** (n - 1),), f"**{n}")
+
+
+def _pow_answer(local):
+    return _with_op(__pow__=lambda self, n: type(self)(self.data ** n, "", (self,),
+                                                        (local(self.data, n),), f"**{n}"))
+
+
 def _pow_random(rng):
-    return [(round(rng.uniform(0.5, 3), 3), rng.choice([2, 3, 4, 0.5, -1, -2, 1.5]),
-             round(rng.uniform(-2, 2), 3), round(rng.uniform(-1, 1), 3)) for _ in range(10)]
+    return [(round(rng.uniform(0.5, 3), 3), rng.choice([2, 3, 4, 0.5, -1, -2, 1.5]))
+            for _ in range(12)]
 
 
-@exercise("07.2", "Write the backward rule of a power x ** n", points=2,
-          prepare=_backward_rule("pow"), describe=_describe_pow,
-          cases=[(3.0, 2, 1.0, 0.0),
-                 (2.0, 3, 0.5, 0.0),
-                 (4.0, 0.5, 1.0, 0.0),
-                 (2.0, -1, 1.0, 0.0),
-                 (1.5, 2, 1.0, 0.7),
-                 (-2.0, 3, 1.0, 0.0)],
+@exercise("07.2", "Write a power x ** n with its local derivative", points=2,
+          answer="value", prepare=_op_prepare("pow"), solution=_with_op(__pow__=_power),
+          describe=lambda args: (f"x ** {args[1]!r} with x = Scalar({_f(args[0])}): "
+                                 f"(out.data, dout/dx) from the record out keeps"),
+          cases=[(3.0, 2), (2.0, 3), (4.0, 0.5), (2.0, -1), (1.5, 1), (-2.0, 3), (5.0, 0)],
           random_cases=_pow_random,
+          mistakes=[
+              Mistake("n_times_x_to_n", _pow_answer(lambda x, n: n * x ** n),
+                      "You stored n * x^n: the power rule lowers the exponent, "
+                      "d(x^n)/dx = n * x^(n-1). For x^2 that is 2x, not 2x^2."),
+              Mistake("forgot_factor_n", _pow_answer(lambda x, n: x ** (n - 1)),
+                      "You stored x^(n-1) without the factor n in front: "
+                      "d(x^n)/dx = n * x^(n-1)."),
+              Mistake("stores_the_output", _pow_answer(lambda x, n: x ** n),
+                      "You stored the output x^n as the local derivative (that works for "
+                      "e^x only). For a power, d(x^n)/dx = n * x^(n-1)."),
+              Mistake("closure_instead_of_numbers",
+                      _with_op(__pow__=_closure_style(lambda self, n: self.data ** n)), _CLOSURE),
+          ],
           hints=["The power rule: d(x^n)/dx = n * x^(n-1). The exponent goes DOWN by one.",
-                 "Multiply by the upstream gradient and accumulate: "
-                 "x.grad += n * x.data ** (n - 1) * out.grad."])
-def pow_backward(x, n, out):
-    """out = x ** n (n a number): add dL/dx = n * x^(n-1) * dL/dout."""
-    x.grad += n * x.data ** (n - 1) * out.grad
+                 "One child, self, and one local derivative, n * self.data ** (n - 1), stored "
+                 "as a one-element tuple: (n * self.data ** (n - 1),)."])
+def pow_record(x, n):
+    """(out.data, dout/dx) for out = x ** n, n a number."""
+    return (x ** n, n * x ** (n - 1))
 
 
-@pow_backward.mistake("n_times_x_to_n",
-                      "You used n * x^n: the power rule lowers the exponent, "
-                      "d(x^n)/dx = n * x^(n-1). For x^2 that is 2x, not 2x^2.")
-def _(x, n, out):
-    x.grad += n * x.data ** n * out.grad
+# --- 07.3 sigmoid ------------------------------------------------------------------------
+
+def _sig(x):
+    return 1.0 / (1.0 + math.exp(-x))
 
 
-@pow_backward.mistake("forgot_factor_n",
-                      "You wrote x^(n-1) without the factor n in front: d(x^n)/dx = n * x^(n-1).")
-def _(x, n, out):
-    x.grad += x.data ** (n - 1) * out.grad
+def _sigmoid_answer(local):
+    def sigmoid(self):
+        s = _sig(self.data)
+        return type(self)(s, "", (self,), (local(self.data, s),), "sigmoid")
+    return _with_op(sigmoid=sigmoid)
 
 
-@pow_backward.mistake("assign_instead_of_add", _ASSIGN)
-def _(x, n, out):
-    x.grad = n * x.data ** (n - 1) * out.grad
-
-
-@pow_backward.mistake("forgot_upstream", _UPSTREAM)
-def _(x, n, out):
-    x.grad += n * x.data ** (n - 1)
-
-
-@pow_backward.mistake("returned_not_accumulated", _RETURNED)
-def _(x, n, out):
-    return n * x.data ** (n - 1) * out.grad
-
-
-# --- 07.3 tanh ---------------------------------------------------------------------------
-
-def _tanh_random(rng):
-    return [(round(rng.uniform(-3, 3), 3), round(rng.uniform(-2, 2), 3),
-             round(rng.uniform(-1, 1), 3)) for _ in range(10)]
-
-
-@exercise("07.3", "Write the backward rule of tanh", points=2,
-          prepare=_backward_rule("tanh"), describe=_describe_tanh,
-          cases=[(0.5, 1.0, 0.0), (-1.2, 2.0, 0.0), (2.0, 1.0, 0.3), (0.0, 0.5, 0.0)],
-          random_cases=_tanh_random,
-          hints=["tanh'(x) = 1 - tanh(x)^2, and tanh(x) is already stored in out.data.",
-                 "x.grad += (1 - out.data ** 2) * out.grad"])
-def tanh_backward(x, out):
-    """out = tanh(x): add dL/dx = (1 - out^2) * dL/dout (tanh' from its own output)."""
-    x.grad += (1 - out.data ** 2) * out.grad
-
-
-@tanh_backward.mistake("slope_at_input",
-                       "You computed 1 - x^2 from the INPUT x. The derivative is "
-                       "1 - tanh(x)^2: square the OUTPUT, out.data = tanh(x).")
-def _(x, out):
-    x.grad += (1 - x.data ** 2) * out.grad
-
-
-@tanh_backward.mistake("forgot_square",
-                       "You used 1 - tanh(x); the derivative is 1 - tanh(x)^2 (square out.data).")
-def _(x, out):
-    x.grad += (1 - out.data) * out.grad
-
-
-@tanh_backward.mistake("assign_instead_of_add", _ASSIGN)
-def _(x, out):
-    x.grad = (1 - out.data ** 2) * out.grad
-
-
-@tanh_backward.mistake("forgot_upstream", _UPSTREAM)
-def _(x, out):
-    x.grad += 1 - out.data ** 2
-
-
-@tanh_backward.mistake("returned_not_accumulated", _RETURNED)
-def _(x, out):
-    return (1 - out.data ** 2) * out.grad
+@exercise("07.3", "Write sigmoid with its local derivative", points=2,
+          answer="value", prepare=_op_prepare("sigmoid"),
+          solution=_sigmoid_answer(lambda x, s: s * (1 - s)),
+          describe=lambda args: (f"Scalar({_f(args[0])}).sigmoid(): (out.data, dout/dx) from "
+                                 f"the record out keeps"),
+          cases=[(0.0,), (2.0,), (-1.5,), (0.5,), (-6.0,), (12.0,)],
+          random_cases=lambda rng: [(round(rng.uniform(-8, 8), 3),) for _ in range(12)],
+          mistakes=[
+              Mistake("slope_at_input", _sigmoid_answer(lambda x, s: x * (1 - x)),
+                      "You computed x (1 - x) from the INPUT x. The derivative is "
+                      "sigma(x) (1 - sigma(x)): use the OUTPUT s = sigma(x), which you have "
+                      "just computed."),
+              Mistake("forgot_one_minus", _sigmoid_answer(lambda x, s: s),
+                      "You stored sigma(x) itself as the derivative (as for e^x). The "
+                      "sigmoid's derivative is s (1 - s), with s = sigma(x)."),
+              Mistake("tanh_rule", _sigmoid_answer(lambda x, s: 1 - s * s),
+                      "You stored 1 - s^2: that is tanh's derivative. For the sigmoid it is "
+                      "s (1 - s), with s = sigma(x)."),
+              Mistake("closure_instead_of_numbers",
+                      _with_op(sigmoid=_closure_style(lambda self: _sig(self.data))), _CLOSURE),
+          ],
+          hints=["Forward: s = 1 / (1 + math.exp(-x)). Its derivative can be written with s "
+                 "alone, like tanh's 1 - t^2.",
+                 "d sigma/dx = sigma(x) (1 - sigma(x)) = s * (1 - s).",
+                 "return Scalar(s, '', (self,), (s * (1 - s),), 'sigmoid')"])
+def sigmoid_record(x):
+    """(out.data, dout/dx) for out = sigmoid(x)."""
+    s = _sig(x)
+    return (s, s * (1 - s))
 
 
 # --- graphs for 07.4 and 07.5 ------------------------------------------------------------

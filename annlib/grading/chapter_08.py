@@ -8,7 +8,7 @@ The statements live in ``solutions/08_*.ipynb``.
 import math
 
 from .common import _any_outcome_contains, _fmt_list, _is_number
-from .core import BadAnswer, Mistake, exercise
+from .core import BadAnswer, Mistake, close, exercise
 
 
 _GRADIENTS = {
@@ -379,3 +379,149 @@ def _(w, b, X, y, lr, batch_size):
                          "= 2 (w x + b - y) x.")
 def _(w, b, X, y, lr, batch_size):
     return _epoch_variant(w, b, X, y, lr, batch_size, scale=0.5)
+
+
+# --- 08.4 a loss that is not a bowl ---------------------------------------------------------
+
+_KINDS = ("global minimum", "local minimum", "saddle point")
+
+
+def _cubic_roots(c):
+    """The three real roots of 4 w^3 - 4 w + c = 0 (|c| < 8 / (3 sqrt 3)), by bisection."""
+    def slope(w):
+        return 4 * w ** 3 - 4 * w + c
+
+    turn = 3 ** -0.5  # where the cubic turns: one root left of -turn, one between, one right
+    roots = []
+    for low, high in ((-2.0, -turn), (-turn, turn), (turn, 2.0)):
+        for _ in range(200):
+            middle = (low + high) / 2
+            if (slope(low) > 0) == (slope(middle) > 0):
+                low = middle
+            else:
+                high = middle
+        roots.append((low + high) / 2)
+    return roots
+
+
+def _bumpy(w1, w2, c):
+    return (w1 ** 2 - 1) ** 2 + w2 ** 2 + c * w1
+
+
+def _classified(points, c, kind_of):
+    return [(w1, 0.0, kind_of(w1, points, c)) for w1 in points]
+
+
+def _true_kind(w1, points, c):
+    if 12 * w1 ** 2 - 4 < 0:      # curving down along w1, up along w2 (always 2)
+        return "saddle point"
+    other = [p for p in points if p != w1 and 12 * p ** 2 - 4 > 0][0]
+    return "global minimum" if _bumpy(w1, 0, c) < _bumpy(other, 0, c) else "local minimum"
+
+
+def _nonconvex_random(rng):
+    return [(rng.choice((-1, 1)) * round(rng.uniform(0.05, 1.45), 2),) for _ in range(10)]
+
+
+def _values_are_complex(outcomes, expected):
+    def has_complex(x):
+        return isinstance(x, complex) or (isinstance(x, (list, tuple)) and any(map(has_complex, x)))
+    return any(o.ok and has_complex(o.value) for o in outcomes)
+
+
+def _right_points_wrong_order(outcomes, expected):
+    def key(point):
+        w1 = point[0] if isinstance(point, (list, tuple)) and point else None
+        return w1 if isinstance(w1, (int, float)) else 0.0
+    compare = close(abs=1e-7)
+    return (any(o.ok and not compare(e, o.value) for o, e in zip(outcomes, expected))
+            and all(o.ok and isinstance(o.value, (list, tuple))
+                    and compare(e, sorted(o.value, key=key)) for o, e in zip(outcomes, expected)))
+
+
+@exercise("08.4", "Find and classify the stationary points of a non-convex loss", points=3,
+          cases=[(0.3,), (-0.3,), (1.0,), (-1.2,), (0.05,)], random_cases=_nonconvex_random,
+          compare=close(abs=1e-7),
+          call_name="stationary_points",
+          hints=["The gradient is (4 w1^3 - 4 w1 + c, 2 w2). It is zero where w2 = 0 and w1 is "
+                 "a root of the cubic 4 w1^3 - 4 w1 + c: np.roots([4, 0, -4, c]) gives all "
+                 "three (take .real and sort them).",
+                 "Curvature: d2L/dw1^2 = 12 w1^2 - 4 and d2L/dw2^2 = 2. Up in both directions "
+                 "is a minimum; down along w1 but up along w2 is a saddle point, not a maximum.",
+                 "Of the two minima, the global one has the LOWER loss: evaluate "
+                 "L(w1, 0) = (w1^2 - 1)^2 + c w1 at both. The sign of c decides which side "
+                 "wins."])
+def stationary_points(c):
+    """[(w1, 0.0, kind), ...] sorted by w1, for L = (w1^2 - 1)^2 + w2^2 + c w1."""
+    return _classified(_cubic_roots(c), c, _true_kind)
+
+
+@stationary_points.mistake(
+    "saddle_called_maximum",
+    "You called the middle point a maximum. Along w1 the surface curves down there "
+    "(12 w1^2 - 4 < 0), but along w2 it curves up (d2L/dw2^2 = 2): up in one direction and "
+    "down in another is a SADDLE point. A maximum would curve down in every direction.")
+def _(c):
+    roots = _cubic_roots(c)
+    return [(w1, 0.0, "maximum" if kind == "saddle point" else kind)
+            for w1, _, kind in _classified(roots, c, _true_kind)]
+
+
+@stationary_points.mistake(
+    "left_minimum_always_global",
+    "You always call the left minimum the global one. Which valley is deeper depends on the "
+    "tilt c w1: for c > 0 the left (negative w1) valley is lower, for c < 0 the right one. "
+    "Compare the loss L(w1, 0) at the two minima; the lower one is global.")
+def _(c):
+    roots = _cubic_roots(c)
+    kinds = ("global minimum", "saddle point", "local minimum")
+    return [(w1, 0.0, kind) for w1, kind in zip(roots, kinds)]
+
+
+@stationary_points.mistake(
+    "global_and_local_swapped",
+    "You swapped the two minima: the one you call global is the higher one. Global means "
+    "LOWEST loss: compute L(w1, 0) = (w1^2 - 1)^2 + c w1 at both minima and compare (the "
+    "one farther from 0 is not always the lower).")
+def _(c):
+    swap = {"global minimum": "local minimum", "local minimum": "global minimum"}
+    return [(w1, w2, swap.get(kind, kind)) for w1, w2, kind in stationary_points(c)]
+
+
+@stationary_points.mistake(
+    "sign_of_c_flipped",
+    "Your points are the mirror image of the right ones (w1 -> -w1): the derivative of "
+    "c w1 is +c, so the points solve 4 w1^3 - 4 w1 + c = 0, not 4 w1^3 - 4 w1 - c = 0.")
+def _(c):
+    return _classified(_cubic_roots(-c), c, _true_kind)
+
+
+@stationary_points.mistake(
+    "both_minima_global",
+    "You labelled both minima the same. They are at different heights (unless c = 0): the "
+    "lower one is the \"global minimum\", the other the \"local minimum\".",
+    detect=lambda outcomes, expected: any(
+        o.ok and isinstance(o.value, (list, tuple))
+        and sum(1 for p in o.value if isinstance(p, (list, tuple)) and len(p) == 3
+                and p[2] in ("global minimum", "minimum")) == 2
+        for o in outcomes))
+def _(c):
+    return [(w1, 0.0, "saddle point" if kind == "saddle point" else "minimum")
+            for w1, _, kind in stationary_points(c)]
+
+
+@stationary_points.mistake(
+    "unsorted",
+    "Your points are right but not in order: sort them by w1, from left to right "
+    "(np.roots returns them in no promised order).", detect=_right_points_wrong_order)
+def _(c):
+    return list(reversed(stationary_points(c)))
+
+
+@stationary_points.mistake(
+    "complex_roots",
+    "Your w1 values are complex numbers (np.roots returns complex results, here with an "
+    "imaginary part 0): take their real part, e.g. float(root.real).",
+    detect=_values_are_complex)
+def _(c):
+    return [(complex(w1, 0.0), w2, kind) for w1, w2, kind in stationary_points(c)]

@@ -1181,7 +1181,7 @@ def _grade(ex, answer, run=None):
                        f"again.{printed}")
     for got in outcomes:
         if not got.ok and got.error[0] == "NotImplementedError":
-            return NOT_ATTEMPTED, _not_attempted_text(ex)
+            return NOT_ATTEMPTED, _not_attempted_text(ex, answer)
     if run.status == "timeout":
         at = len(outcomes)
         where = f" on {ex.describe(ex.cases[at])}" if at < len(ex.cases) and ex.cases[at] else ""
@@ -1342,8 +1342,9 @@ def _same(ex, want, got):
         return False
 
 
-def _not_attempted_text(ex):
-    if ex.answer == "function":
+def _not_attempted_text(ex, answer=None):
+    parts = answer if isinstance(answer, (tuple, list)) else [answer]
+    if ex.answer == "function" or any(callable(part) for part in parts):  # code: its stub raises
         return ("Not attempted yet: replace `raise NotImplementedError` with your code, "
                 "run that cell, then run this check again.")
     return ("Not attempted yet: replace `...` (or None) with your answer, run that cell, "
