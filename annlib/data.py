@@ -10,13 +10,14 @@ inside this package (see ``annlib/datasets/README.md`` for its source and licenc
 """
 
 import gzip
+import json
 import math
 from pathlib import Path
 
 import numpy as np
 
 __all__ = ["make_moons", "make_circles", "make_spirals", "make_xor", "make_blobs",
-           "load_digits", "train_test_split", "batches"]
+           "load_digits", "load_training_curves", "train_test_split", "batches"]
 
 _DATA_DIR = Path(__file__).parent / "datasets"
 
@@ -162,6 +163,21 @@ def load_digits(n_classes=10, return_images=False):
     if return_images:
         X = X.reshape(-1, 8, 8)
     return X, y
+
+
+def load_training_curves():
+    """Four recorded training runs on two moons, to read like a practitioner (exercise 09.3).
+
+    Returns ``(curves, diagnoses)``: ``curves["A"]`` is ``(training_losses,
+    validation_losses)``, one loss per epoch, for runs "A" to "D"; ``diagnoses``
+    are the four readings a run can get. The runs were recorded with the scalar
+    engine; which run shows what is for the learner to find out.
+    """
+    with open(_DATA_DIR / "training_curves.json") as f:
+        recorded = json.load(f)
+    curves = {run: (tuple(losses["training"]), tuple(losses["validation"]))
+              for run, losses in recorded["runs"].items()}
+    return curves, tuple(recorded["diagnoses"])
 
 
 def train_test_split(X, y, test_size=0.25, random_state=None):

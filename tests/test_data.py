@@ -188,3 +188,16 @@ def test_shuffling_changes_the_order_and_shuffle_false_keeps_it():
     assert _rows(batches(X, y, 10, shuffle=False)) == _rows([(X, y)])
     assert _rows(batches(X, y, 10, random_state=1)) != _rows([(X, y)])
     assert _rows(batches(X, y, 10, random_state=1)) != _rows(batches(X, y, 10, random_state=2))
+
+
+def test_the_recorded_training_curves_are_what_the_runs_give_today():
+    from annlib.data import load_training_curves
+    from annlib.grading.chapter_09 import DIAGNOSES, training_curves
+    curves, diagnoses = load_training_curves()
+    assert diagnoses == DIAGNOSES
+    fresh = training_curves()
+    assert sorted(curves) == sorted(fresh) == ["A", "B", "C", "D"]
+    for run in curves:
+        for recorded, computed in zip(curves[run], fresh[run]):
+            assert len(recorded) == len(computed) > 0
+            assert np.allclose(recorded, computed, rtol=1e-9, atol=0), run
