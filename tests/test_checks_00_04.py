@@ -39,6 +39,16 @@ def _min_shift_softmax(z):
     return [v / sum(e) for v in e]
 
 
+def _dot(w, x):
+    return sum(w_k * x_k for w_k, x_k in zip(w, x))
+
+
+def _numpy_accuracy(w, b, X, y, at_least=False):
+    z = np.array(X, dtype=float) @ np.array(w, dtype=float) + b
+    predicted = (z >= 0 if at_least else z > 0).astype(int)
+    return np.mean(predicted == np.array(y))
+
+
 def _compose_popping(layers):
     def network(x):
         for _ in range(len(layers)):
@@ -129,6 +139,19 @@ LEARNER_ANSWERS = [
     ("00.4", (0, 0, -1, 0.7), "wrong", "the radius *squared*"),
     ("00.4", "0, 0, -1, 0.49", "wrong", "Expected four numbers (w1, w2, w3, b)"),
     ("00.4", (0.0, 0.0, 0.0, 1.0), "wrong", "ignores the feature"),
+    ("00.5", _numpy_accuracy, "passed", "Correct"),
+    ("00.5", lambda w, b, X, y: sum((_dot(w, x) + b > 0) == bool(t) for x, t in zip(X, y)) / len(y),
+     "passed", "Correct"),  # True == 1: booleans compared with the labels
+    ("00.5", lambda w, b, X, y: _numpy_accuracy(w, b, X, y, at_least=True), "wrong",
+     "is class 0: the rule is class 1 only if z > 0"),
+    ("00.5", lambda w, b, X, y: float(np.mean(np.sign(np.array(X) @ w + b) == y)), "wrong",
+     "the labels here are 0 and 1"),  # sign(z) is -1 for z < 0
+    ("00.5", lambda w, b, X, y: float(np.mean(np.sign(np.array(X) @ w + b) != y)), "wrong",
+     "For example"),  # several mistakes at once: only the first difference is shown
+    ("00.5", lambda w, b, X, y: 1 - _numpy_accuracy(w, b, X, y), "wrong", "the error rate"),
+    ("00.5", lambda w, b, X, y: int(np.sum((np.array(X) @ w + b > 0) == y)), "wrong",
+     "not the share"),
+    ("00.5", lambda w, b, X, y: f"{_numpy_accuracy(w, b, X, y):.0%}", "wrong", "text"),
     ("01.1", (-0.4, 0), "passed", "Correct"),
     ("01.1", (-0.4, 0.1), "wrong", "z is right, a is not"),
     ("01.2", lambda x, w, b: float(np.dot(x, w) + b), "passed", "Correct on all"),
