@@ -121,6 +121,47 @@ def _numpy_predict_output(task, z, squash_all=False):
     return _numpy_softmax_stable(z)
 
 
+_NUMPY_ACTIVATION = {"relu": lambda z: np.maximum(z, 0), "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+                     "tanh": np.tanh, "linear": lambda z: z}
+
+
+def _numpy_trace(layers, x, activation="relu", output_activation="sigmoid", in_place=False):
+    a, trace = np.array(x, dtype=float), []
+    for l, (W, b) in enumerate(layers, start=1):
+        name = output_activation if l == len(layers) else activation
+        z = np.array(W) @ a + np.array(b)
+        if in_place and name == "relu":
+            a = z
+            np.maximum(a, 0, out=a)  # overwrites z too: they are one array
+        else:
+            a = _NUMPY_ACTIVATION[name](z)
+        trace.append((z, a))
+    return trace
+
+
+def _trace_with_default_list(layers, x, activation="relu", output_activation="sigmoid",
+                             trace=[]):  # noqa: B006 - the mistake under test
+    a = x
+    for l, (W, b) in enumerate(layers, start=1):
+        f = _NUMPY_ACTIVATION[output_activation if l == len(layers) else activation]
+        z = [float(v) for v in np.array(W) @ np.array(a) + np.array(b)]
+        a = [float(f(v)) for v in z]
+        trace.append((z, a))
+    return trace
+
+
+def _trace_relu_in_place(layers, x, activation="relu", output_activation="sigmoid"):
+    a, trace = x, []
+    for l, (W, b) in enumerate(layers, start=1):
+        f = _NUMPY_ACTIVATION[output_activation if l == len(layers) else activation]
+        z = [sum(w * a_k for w, a_k in zip(row, a)) + b_j for row, b_j in zip(W, b)]
+        a = z
+        for j in range(len(a)):
+            a[j] = float(f(a[j]))  # changes z as well
+        trace.append((z, a))
+    return trace
+
+
 LEARNER_ANSWERS = [
     # (exercise, answer, expected verdict, fragment of the feedback)
     ("00.1", 25.0, "passed", "Correct"),
@@ -247,6 +288,25 @@ LEARNER_ANSWERS = [
      "Your result is transposed"),
     ("04.3", lambda layers, x: _numpy_mlp(layers, x, relu_last=True), "wrong",
      "ReLU to the output layer too"),
+    ("04.5", _numpy_trace, "passed", "Correct"),
+    ("04.5", lambda layers, x, activation="relu", output_activation="sigmoid": [
+        [list(pair[0]), list(pair[1])] for pair in _numpy_trace(layers, x, activation,
+                                                                output_activation)],
+     "passed", "Correct"),  # pairs as lists
+    ("04.5", _trace_with_default_list, "wrong", "longer trace each time it is called"),
+    ("04.5", _trace_relu_in_place, "wrong", "every z equals its a"),
+    ("04.5", lambda layers, x, activation="relu", output_activation="sigmoid": _numpy_trace(
+        layers, x, activation, output_activation, in_place=True), "wrong",
+     "every z equals its a"),
+    ("04.5", lambda layers, x, activation, output_activation="sigmoid": _numpy_trace(
+        layers, x, activation, output_activation), "wrong", "but both have defaults"),
+    ("04.5", lambda layers, x, activation="relu", output_activation="linear": _numpy_trace(
+        layers, x, activation, output_activation), "wrong", "Its default is 'sigmoid'"),
+    ("04.5", lambda layers, x, activation="relu", output_activation="sigmoid": [
+        (z, a_prev) for (z, _), a_prev in zip(
+            _numpy_trace(layers, x, activation, output_activation),
+            [x] + [pair[1] for pair in _numpy_trace(layers, x, activation, output_activation)])],
+     "wrong", "For example"),  # each z paired with the previous layer's a
 ]
 
 
