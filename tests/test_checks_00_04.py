@@ -294,10 +294,10 @@ LEARNER_ANSWERS = [
                                                                 output_activation)],
      "passed", "Correct"),  # pairs as lists
     ("04.5", _trace_with_default_list, "wrong", "longer trace each time it is called"),
-    ("04.5", _trace_relu_in_place, "wrong", "every z equals its a"),
+    ("04.5", _trace_relu_in_place, "wrong", "z holds the values *after* the activation"),
     ("04.5", lambda layers, x, activation="relu", output_activation="sigmoid": _numpy_trace(
         layers, x, activation, output_activation, in_place=True), "wrong",
-     "every z equals its a"),
+     "z holds the values *after* the activation"),
     ("04.5", lambda layers, x, activation, output_activation="sigmoid": _numpy_trace(
         layers, x, activation, output_activation), "wrong", "but both have defaults"),
     ("04.5", lambda layers, x, activation="relu", output_activation="linear": _numpy_trace(

@@ -392,8 +392,8 @@ def _trace_outlives_call(layers, x, activation="relu", output_activation="sigmoi
               Mistake("activation_in_place",
                       lambda layers, x, activation="relu", output_activation="sigmoid":
                           _trace(layers, x, activation, output_activation, same_list=True),
-                      "In your trace every z equals its a: z holds the values *after* the "
-                      "activation. Applying f in place (a = z, then a[j] = f(a[j])) changes "
+                      "In your trace z holds the values *after* the activation: it equals "
+                      "a. Applying f in place (a = z, then a[j] = f(a[j])) changes "
                       "the list z too, since a and z are then the same list. Build a new "
                       "list: a = [f(z_j) for z_j in z].", detect=_in_place),
               Mistake("bias_after_activation",
