@@ -39,6 +39,16 @@ def _min_shift_softmax(z):
     return [v / sum(e) for v in e]
 
 
+def _dot(w, x):
+    return sum(w_k * x_k for w_k, x_k in zip(w, x))
+
+
+def _numpy_accuracy(w, b, X, y, at_least=False):
+    z = np.array(X, dtype=float) @ np.array(w, dtype=float) + b
+    predicted = (z >= 0 if at_least else z > 0).astype(int)
+    return np.mean(predicted == np.array(y))
+
+
 def _compose_popping(layers):
     def network(x):
         for _ in range(len(layers)):
@@ -111,6 +121,47 @@ def _numpy_predict_output(task, z, squash_all=False):
     return _numpy_softmax_stable(z)
 
 
+_NUMPY_ACTIVATION = {"relu": lambda z: np.maximum(z, 0), "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+                     "tanh": np.tanh, "linear": lambda z: z}
+
+
+def _numpy_trace(layers, x, activation="relu", output_activation="sigmoid", in_place=False):
+    a, trace = np.array(x, dtype=float), []
+    for l, (W, b) in enumerate(layers, start=1):
+        name = output_activation if l == len(layers) else activation
+        z = np.array(W) @ a + np.array(b)
+        if in_place and name == "relu":
+            a = z
+            np.maximum(a, 0, out=a)  # overwrites z too: they are one array
+        else:
+            a = _NUMPY_ACTIVATION[name](z)
+        trace.append((z, a))
+    return trace
+
+
+def _trace_with_default_list(layers, x, activation="relu", output_activation="sigmoid",
+                             trace=[]):  # noqa: B006 - the mistake under test
+    a = x
+    for l, (W, b) in enumerate(layers, start=1):
+        f = _NUMPY_ACTIVATION[output_activation if l == len(layers) else activation]
+        z = [float(v) for v in np.array(W) @ np.array(a) + np.array(b)]
+        a = [float(f(v)) for v in z]
+        trace.append((z, a))
+    return trace
+
+
+def _trace_relu_in_place(layers, x, activation="relu", output_activation="sigmoid"):
+    a, trace = x, []
+    for l, (W, b) in enumerate(layers, start=1):
+        f = _NUMPY_ACTIVATION[output_activation if l == len(layers) else activation]
+        z = [sum(w * a_k for w, a_k in zip(row, a)) + b_j for row, b_j in zip(W, b)]
+        a = z
+        for j in range(len(a)):
+            a[j] = float(f(a[j]))  # changes z as well
+        trace.append((z, a))
+    return trace
+
+
 LEARNER_ANSWERS = [
     # (exercise, answer, expected verdict, fragment of the feedback)
     ("00.1", 25.0, "passed", "Correct"),
@@ -129,6 +180,19 @@ LEARNER_ANSWERS = [
     ("00.4", (0, 0, -1, 0.7), "wrong", "the radius *squared*"),
     ("00.4", "0, 0, -1, 0.49", "wrong", "Expected four numbers (w1, w2, w3, b)"),
     ("00.4", (0.0, 0.0, 0.0, 1.0), "wrong", "ignores the feature"),
+    ("00.5", _numpy_accuracy, "passed", "Correct"),
+    ("00.5", lambda w, b, X, y: sum((_dot(w, x) + b > 0) == bool(t) for x, t in zip(X, y)) / len(y),
+     "passed", "Correct"),  # True == 1: booleans compared with the labels
+    ("00.5", lambda w, b, X, y: _numpy_accuracy(w, b, X, y, at_least=True), "wrong",
+     "is class 0: the rule is class 1 only if z > 0"),
+    ("00.5", lambda w, b, X, y: float(np.mean(np.sign(np.array(X) @ w + b) == y)), "wrong",
+     "the labels here are 0 and 1"),  # sign(z) is -1 for z < 0
+    ("00.5", lambda w, b, X, y: float(np.mean(np.sign(np.array(X) @ w + b) != y)), "wrong",
+     "For example"),  # several mistakes at once: only the first difference is shown
+    ("00.5", lambda w, b, X, y: 1 - _numpy_accuracy(w, b, X, y), "wrong", "the error rate"),
+    ("00.5", lambda w, b, X, y: int(np.sum((np.array(X) @ w + b > 0) == y)), "wrong",
+     "not the share"),
+    ("00.5", lambda w, b, X, y: f"{_numpy_accuracy(w, b, X, y):.0%}", "wrong", "text"),
     ("01.1", (-0.4, 0), "passed", "Correct"),
     ("01.1", (-0.4, 0.1), "wrong", "z is right, a is not"),
     ("01.2", lambda x, w, b: float(np.dot(x, w) + b), "passed", "Correct on all"),
@@ -224,6 +288,25 @@ LEARNER_ANSWERS = [
      "Your result is transposed"),
     ("04.3", lambda layers, x: _numpy_mlp(layers, x, relu_last=True), "wrong",
      "ReLU to the output layer too"),
+    ("04.5", _numpy_trace, "passed", "Correct"),
+    ("04.5", lambda layers, x, activation="relu", output_activation="sigmoid": [
+        [list(pair[0]), list(pair[1])] for pair in _numpy_trace(layers, x, activation,
+                                                                output_activation)],
+     "passed", "Correct"),  # pairs as lists
+    ("04.5", _trace_with_default_list, "wrong", "longer trace each time it is called"),
+    ("04.5", _trace_relu_in_place, "wrong", "z holds the values *after* the activation"),
+    ("04.5", lambda layers, x, activation="relu", output_activation="sigmoid": _numpy_trace(
+        layers, x, activation, output_activation, in_place=True), "wrong",
+     "z holds the values *after* the activation"),
+    ("04.5", lambda layers, x, activation, output_activation="sigmoid": _numpy_trace(
+        layers, x, activation, output_activation), "wrong", "but both have defaults"),
+    ("04.5", lambda layers, x, activation="relu", output_activation="linear": _numpy_trace(
+        layers, x, activation, output_activation), "wrong", "Its default is 'sigmoid'"),
+    ("04.5", lambda layers, x, activation="relu", output_activation="sigmoid": [
+        (z, a_prev) for (z, _), a_prev in zip(
+            _numpy_trace(layers, x, activation, output_activation),
+            [x] + [pair[1] for pair in _numpy_trace(layers, x, activation, output_activation)])],
+     "wrong", "For example"),  # each z paired with the previous layer's a
 ]
 
 

@@ -6,6 +6,7 @@ The statements live in ``solutions/00_*.ipynb``.
 """
 
 
+from .common import _close
 from .core import BadAnswer, ChangedArgument, Mistake, NotRepeatable, exercise
 
 
@@ -270,3 +271,87 @@ def _circle_off(too_large):
           ])
 def inner_disc(x1, x2):
     return 1 if x1 * x1 + x2 * x2 <= _INNER ** 2 + 1e-12 else 0
+
+
+def _z(w, b, x):
+    return sum(w_k * x_k for w_k, x_k in zip(w, x)) + b
+
+
+def _share(w, b, X, y, predict, divide=lambda correct, n: correct / n):
+    correct = sum(1 for x, label in zip(X, y) if predict(_z(w, b, x)) == label)
+    return divide(correct, len(X))
+
+
+def _minus_one_labels(outcomes, expected, cases):
+    """detect(): class 0 predicted as -1, either for every z <= 0 or (sign(z)) for z < 0."""
+    def matches(predict):
+        return all(o.ok and _close(_share(*args, predict), o.value)
+                   for o, args in zip(outcomes, cases))
+    return (matches(lambda z: 1 if z > 0 else -1)
+            or matches(lambda z: 1 if z > 0 else (0 if z == 0 else -1)))
+
+
+def _accuracy_case(rng):
+    """Inputs and weights on a grid of quarters: sums are exact, and z = 0 happens."""
+    n_in, n = rng.randint(1, 4), rng.randint(2, 12)
+    w = [rng.randint(-4, 4) / 2 for _ in range(n_in)]
+    X = [[rng.randint(-8, 8) / 4 for _ in range(n_in)] for _ in range(n)]
+    return (w, rng.randint(-4, 4) / 4, X, [rng.randint(0, 1) for _ in range(n)])
+
+
+@exercise("00.5", "Measure a linear classifier's accuracy", points=2,
+          cases=[([1.0, -1.0], 0.0, [[0.5, 0.5], [1.0, 0.0], [0.0, 1.0], [2.0, 1.0]],
+                  [0, 1, 0, 1]),
+                 ([2.0], -1.0, [[0.5]], [0]),
+                 ([0.5, 0.5], -0.5, [[1.0, 1.0], [0.0, 0.0], [1.0, 0.0], [-1.0, 2.0],
+                                     [2.0, 2.0]], [1, 1, 0, 0, 1]),
+                 ([1.0, 1.0, -1.0], 0.25, [[0.0, 0.0, 0.0], [1.0, 0.0, 1.5], [-1.0, 0.5, 0.0]],
+                  [0, 0, 1])],
+          random_cases=lambda rng: [_accuracy_case(rng) for _ in range(20)],
+          hints=["For each example x (a row of X): z = w_1 x_1 + ... + w_n x_n + b; the "
+                 "prediction is 1 if z > 0, else 0. Compare it with that example's label.",
+                 "Count the examples whose prediction equals their label, then divide by the "
+                 "number of examples, len(X): the result lies between 0 and 1.",
+                 "A point exactly on the line (z = 0) is class 0: use z > 0, not z >= 0."],
+          mistakes=[
+              Mistake("on_the_line_is_class_1",
+                      lambda w, b, X, y: _share(w, b, X, y, lambda z: 1 if z >= 0 else 0),
+                      "A point exactly on the line, z = 0, is class 0: the rule is class 1 "
+                      "only if z > 0. You predicted class 1 for z >= 0."),
+              Mistake("error_rate",
+                      lambda w, b, X, y: 1 - _share(w, b, X, y, lambda z: 1 if z > 0 else 0),
+                      "You returned the share of examples the classifier gets *wrong* (the "
+                      "error rate, 1 - accuracy). The accuracy is the share it gets right."),
+              Mistake("class_1_below_the_line",
+                      lambda w, b, X, y: _share(w, b, X, y, lambda z: 1 if z < 0 else 0),
+                      "Your classifier predicts class 1 where z < 0: it is the other way "
+                      "round, class 1 where z = w . x + b > 0."),
+              Mistake("labels_minus_one_and_one",
+                      lambda w, b, X, y: _share(w, b, X, y, lambda z: 1 if z > 0 else -1),
+                      "You predict -1 for the second class (as sign(z) does for z < 0), but "
+                      "the labels here are 0 and 1: an example of class 0 with z < 0 never "
+                      "matches its label. Predict 0 when z <= 0.", detect=_minus_one_labels),
+              Mistake("count_not_share",
+                      lambda w, b, X, y: _share(w, b, X, y, lambda z: 1 if z > 0 else 0,
+                                                divide=lambda correct, n: correct),
+                      "You returned how many examples are right, not the share: divide the "
+                      "count by the number of examples, len(X), so the accuracy lies between "
+                      "0 and 1."),
+              Mistake("percent",
+                      lambda w, b, X, y: 100 * _share(w, b, X, y, lambda z: 1 if z > 0 else 0),
+                      "You returned a percentage. The accuracy here is a share between 0 and "
+                      "1 (0.75, not 75): the chapter printed it with :.0% to show it as a "
+                      "percentage."),
+              Mistake("integer_division",
+                      lambda w, b, X, y: _share(w, b, X, y, lambda z: 1 if z > 0 else 0,
+                                                divide=lambda correct, n: correct // n),
+                      "You divided with //, which rounds down to a whole number: 3 // 4 is 0. "
+                      "Use / to get the share, 3 / 4 = 0.75."),
+              Mistake("bias_left_out",
+                      lambda w, b, X, y: _share(w, 0.0, X, y, lambda z: 1 if z > 0 else 0),
+                      "Your classifier leaves out the bias b: z = w_1 x_1 + ... + w_n x_n + b. "
+                      "Without b the line always passes through the origin."),
+          ])
+def linear_accuracy(w, b, X, y):
+    predictions = [1 if _z(w, b, x) > 0 else 0 for x in X]
+    return sum(p == label for p, label in zip(predictions, y)) / len(X)

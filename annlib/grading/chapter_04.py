@@ -6,6 +6,8 @@ The statements live in ``solutions/04_*.ipynb``.
 """
 
 
+import math
+
 from .common import _close
 from .core import Mistake, exercise
 
@@ -270,3 +272,183 @@ def _batch_without_transpose(X, W1, b1, W2, b2):
           ])
 def batch_forward(X, W1, b1, W2, b2):
     return _two_layers(X, W1, b1, W2, b2)
+
+
+_ACTIVATIONS = {"relu": lambda z: max(0.0, z), "sigmoid": lambda z: 1 / (1 + math.exp(-z)),
+                "tanh": math.tanh, "linear": lambda z: z}
+
+
+def _trace(layers, x, activation="relu", output_activation="sigmoid", bias_inside=True,
+           swap=False, same_list=False, output_uses_hidden=False):
+    """The reference and its wrong variants: one (z, a) pair per layer."""
+    a_prev, trace = list(x), []
+    for l, (W, b) in enumerate(layers, start=1):
+        last = l == len(layers) and not output_uses_hidden
+        f = _ACTIVATIONS[output_activation if last else activation]
+        if bias_inside:
+            z = [s + b_j for s, b_j in zip(_matvec(W, a_prev), b)]
+            a = [f(z_j) for z_j in z]
+        else:
+            z = _matvec(W, a_prev)
+            a = [f(z_j) + b_j for z_j, b_j in zip(z, b)]
+        if same_list:
+            z = a  # the activation applied in place: z and a are one list
+        trace.append((a, z) if swap else (z, a))
+        a_prev = a
+    return trace
+
+
+def _trace_cases(rng):
+    names = sorted(_ACTIVATIONS)
+    cases = []
+    for i in range(18):
+        sizes = [rng.randint(1, 3) for _ in range(rng.randint(2, 4))]
+        layers = [_layer_case(rng, n_in, n_out) for n_in, n_out in zip(sizes, sizes[1:])]
+        x = [round(rng.uniform(-2, 2), 2) for _ in range(sizes[0])]
+        given = [(), (rng.choice(names),), (rng.choice(names), rng.choice(names))][i % 3]
+        cases.append((layers, x) + given)
+    return cases
+
+
+def _with_input_pair(outcomes, expected):
+    """detect(): one pair too many, the first one for the input; the rest right."""
+    return all(o.ok and isinstance(o.value, (list, tuple)) and len(o.value) == len(want) + 1
+               and _close(_pairs_as_lists(want), _pairs_as_lists(o.value[1:]))
+               for o, want in zip(outcomes, expected))
+
+
+def _missing_defaults(outcomes, expected, cases):
+    """detect(): right whenever it runs, and the calls that fail are those leaving out
+    activation or output_activation, failing for lack of an argument."""
+    def lacks_argument(o, args):
+        return (not o.ok and len(args) < 4 and o.error[0] == "TypeError"
+                and "required positional argument" in o.error[1])
+    failed = [lacks_argument(o, args) for o, args in zip(outcomes, cases)]
+    return any(failed) and all(
+        missing or (o.ok and _close(_pairs_as_lists(want), _pairs_as_lists(o.value)))
+        for missing, o, want in zip(failed, outcomes, expected))
+
+
+def _pairs_as_lists(trace):
+    try:
+        return [[list(z), list(a)] for z, a in trace]
+    except (TypeError, ValueError):
+        return None
+
+
+def _in_place(outcomes, expected):
+    """detect(): every a right, and each z either right or (at least once) equal to its a:
+    the activation was applied in place, to the list (or array) z itself."""
+    overwritten = False
+    for o, want in zip(outcomes, expected):
+        got = _pairs_as_lists(o.value) if o.ok else None
+        if got is None or len(got) != len(want):
+            return False
+        for (z, a), (z_want, a_want) in zip(got, want):
+            if not _close(list(a_want), a):
+                return False
+            if not _close(list(z_want), z):
+                if not _close(list(a_want), z):
+                    return False
+                overwritten = True
+    return overwritten
+
+
+_LEFTOVER_TRACE = []
+
+
+def _trace_outlives_call(layers, x, activation="relu", output_activation="sigmoid"):
+    _LEFTOVER_TRACE.extend(_trace(layers, x, activation, output_activation))
+    return _LEFTOVER_TRACE
+
+
+@exercise("04.5", "Record every layer's z and a", points=3,
+          cases=[([([[0.5, -1.0], [1.0, 1.0]], [0.0, -1.0]), ([[1.0, -2.0]], [0.5])],
+                  [1.0, 2.0], "relu", "linear"),
+                 ([([[0.5, -1.0], [1.0, 1.0]], [0.0, -1.0]), ([[1.0, -2.0]], [0.5])],
+                  [1.0, 2.0]),
+                 ([([[2.0, -1.0]], [0.5])], [1.0, 3.0]),
+                 ([([[1.0], [-1.0], [0.5]], [0.0, 0.5, -1.0]), ([[1.0, 1.0, 1.0], [1.0, -1.0,
+                                                                                     0.0]],
+                                                             [0.0, -0.5]),
+                   ([[1.0, -1.0]], [0.25])], [1.5], "tanh"),
+                 ([([[1.0, -1.0], [-2.0, 0.5]], [0.5, 0.0]), ([[1.0, 1.0]], [-1.0])],
+                  [0.5, 1.0], "sigmoid", "tanh")],
+          random_cases=_trace_cases,
+          hints=["Keep a_prev = x. For each layer (W, b): z = W a_prev + b, a = f(z), append "
+                 "the pair (z, a), then a_prev = a for the next layer.",
+                 "f is the hidden activation for every layer but the last, which uses "
+                 "output_activation. Look the names up in a dict such as {'relu': ..., "
+                 "'sigmoid': ..., 'tanh': ..., 'linear': ...}.",
+                 "Make a new list for a (a = [f(z_j) for z_j in z]) so that z keeps the "
+                 "values before the activation, and start with an empty trace inside the "
+                 "function."],
+          mistakes=[
+              Mistake("z_and_a_swapped",
+                      lambda layers, x, activation="relu", output_activation="sigmoid":
+                          _trace(layers, x, activation, output_activation, swap=True),
+                      "Your pairs are (a, z): each layer's pair must be (z, a), the "
+                      "pre-activation first, then the activation a = f(z)."),
+              Mistake("activation_in_place",
+                      lambda layers, x, activation="relu", output_activation="sigmoid":
+                          _trace(layers, x, activation, output_activation, same_list=True),
+                      "In your trace z holds the values *after* the activation: it equals "
+                      "a. Applying f in place (a = z, then a[j] = f(a[j])) changes "
+                      "the list z too, since a and z are then the same list. Build a new "
+                      "list: a = [f(z_j) for z_j in z].", detect=_in_place),
+              Mistake("bias_after_activation",
+                      lambda layers, x, activation="relu", output_activation="sigmoid":
+                          _trace(layers, x, activation, output_activation, bias_inside=False),
+                      "You added the bias after the activation. The bias belongs to the "
+                      "weighted sum: z = W a_prev + b, and only then a = f(z)."),
+              Mistake("hidden_activation_on_output",
+                      lambda layers, x, activation="relu", output_activation="sigmoid":
+                          _trace(layers, x, activation, output_activation,
+                                 output_uses_hidden=True),
+                      "Your output layer uses the hidden activation. The last layer applies "
+                      "output_activation (by default sigmoid, as in the chapter's network); "
+                      "only the layers before it use activation."),
+              Mistake("linear_output_by_default",
+                      lambda layers, x, activation="relu", output_activation="linear":
+                          _trace(layers, x, activation, output_activation),
+                      "When output_activation is not given, your output layer is linear. Its "
+                      "default is 'sigmoid', as in the chapter's 2-3-2-1 network: def "
+                      "forward_trace(layers, x, activation='relu', "
+                      "output_activation='sigmoid')."),
+              Mistake("no_defaults",
+                      lambda layers, x, activation, output_activation:
+                          _trace(layers, x, activation, output_activation),
+                      "Your function fails when activation or output_activation is left "
+                      "out, but both have defaults: forward_trace(layers, x) must work and "
+                      "use 'relu' and 'sigmoid'. Write def forward_trace(layers, x, "
+                      "activation='relu', output_activation='sigmoid').",
+                      detect=_missing_defaults),
+              Mistake("names_ignored",
+                      lambda layers, x, activation="relu", output_activation="sigmoid":
+                          _trace(layers, x),
+                      "Your function always uses ReLU and a sigmoid output, whatever "
+                      "activation names it is given. Look up f from the arguments activation "
+                      "and output_activation ('relu', 'sigmoid', 'tanh' or 'linear')."),
+              Mistake("input_as_first_pair",
+                      lambda layers, x, activation="relu", output_activation="sigmoid":
+                          [(list(x), list(x))] + _trace(layers, x, activation,
+                                                       output_activation),
+                      "Your trace has one pair too many: it starts with the input. The input "
+                      "x = a^[0] is no layer (it has no z); the trace holds one (z, a) pair "
+                      "per layer (W, b), so it is as long as layers.",
+                      detect=_with_input_pair),
+              Mistake("trace_outlives_call", _trace_outlives_call,
+                      "Your function returns a longer trace each time it is called: the list "
+                      "it appends to outlives the call. A default argument trace=[] or a list "
+                      "made outside the function is created once, not on every call. Start "
+                      "with trace = [] inside the function."),
+          ])
+def forward_trace(layers, x, activation="relu", output_activation="sigmoid"):
+    a_prev, trace = x, []
+    for l, (W, b) in enumerate(layers, start=1):
+        f = _ACTIVATIONS[output_activation if l == len(layers) else activation]
+        z = [sum(w * a_k for w, a_k in zip(row, a_prev)) + b_j for row, b_j in zip(W, b)]
+        a = [f(z_j) for z_j in z]
+        trace.append((z, a))
+        a_prev = a
+    return trace
