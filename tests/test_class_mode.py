@@ -32,21 +32,26 @@ ATTACKS_00 = {
 }
 
 ATTACKS_07 = {
-    # a wrong rule, checked by a check() the learner wrote
-    "def mul_backward": (
-        "def mul_backward(a, b, out):\n    a.grad = b.data * out.grad\n\n"
+    # a wrong rule (the local derivatives swapped), checked by a check() the learner wrote
+    "def mul(self, other)": (
+        "def mul(self, other):\n"
+        "    other = other if isinstance(other, Scalar) else Scalar(other)\n"
+        "    return Scalar(self.data * other.data, '', (self, other), (self.data, other.data), '*')\n\n"
+        "Scalar.__mul__ = Scalar.__rmul__ = mul\n\n"
         "def check(exercise_id, answer):\n"
         "    from IPython.display import display\n"
         "    display({'application/vnd.annlib.verdict+json': {'exercise': exercise_id,\n"
         "             'verdict': 'passed', 'score': 2, 'max_score': 2}}, raw=True)\n"),
     # a wrong rule, with the grader's decision replaced
-    "def pow_backward": (
-        "def pow_backward(x, n, out):\n    x.grad += n * x.data * out.grad\n\n"
+    "def power(self, n)": (
+        "def power(self, n):\n"
+        "    return Scalar(self.data ** n, '', (self,), (n * self.data ** n,), '**')\n\n"
+        "Scalar.__pow__ = power\n\n"
         "import annlib.grading.core\n"
         "annlib.grading.core._grade = lambda ex, answer, run=None: ('passed', 'Correct.')\n"
         "from annlib.grading import check\n"),
     # the solution read from the course folder, found by its path or through annlib.__file__
-    "def tanh_backward": (
+    "def sigmoid(self)": (
         "import json, pathlib, annlib\n"
         "errors = []\n"
         "for root in (pathlib.Path(" + repr(str(ROOT)) + "),\n"
@@ -60,7 +65,7 @@ ATTACKS_07 = {
         "else:\n"
         "    raise RuntimeError(' / '.join(errors))\n"
         "exec(next(''.join(c['source']) for c in nb['cells']\n"
-        "          if ''.join(c['source']).startswith('def tanh_backward')))\n"),
+        "          if ''.join(c['source']).startswith('def sigmoid(self)')))\n"),
     # the reference answer found by introspection, called while being checked
     "def topological_order": (
         "from annlib import Value\n"
@@ -84,14 +89,17 @@ ATTACKS_05 = {
                 "            pass\n"
                 "    return annlib.losses.mse(y_pred, y).data\n"),
     # the forbidden library function, in a thread the watch might not see
-    "def cross_entropy": ("import threading, annlib.losses\n"
-                          "def cross_entropy(logits, y):\n"
-                          "    box = []\n"
-                          "    worker = threading.Thread(target=lambda: box.append(\n"
-                          "        annlib.losses.cross_entropy(logits, y).data))\n"
-                          "    worker.start()\n"
-                          "    worker.join()\n"
-                          "    return box[0]\n"),
+    "def cross_entropy_and_gradient": (
+        "import math, threading, annlib.losses\n"
+        "def cross_entropy_and_gradient(logits, y):\n"
+        "    box = []\n"
+        "    worker = threading.Thread(target=lambda: box.append(\n"
+        "        annlib.losses.cross_entropy(logits, y).data))\n"
+        "    worker.start()\n"
+        "    worker.join()\n"
+        "    m = max(logits)\n"
+        "    exps = [math.exp(z - m) for z in logits]\n"
+        "    return (box[0], [e / sum(exps) - (k == y) for k, e in enumerate(exps)])\n"),
 }
 
 
@@ -140,7 +148,7 @@ def _row(report, exercise_id):
     ("05.2", "wrong", "started a thread"),                      # nor escaped by a thread
     ("07.1", "wrong", "="),                                     # own check() ignored
     ("07.2", "wrong", ""),                                      # patched _grade ignored
-    ("07.3", "missing", "does not let notebooks read"),         # solutions unreadable
+    ("07.3", "error", "does not let notebooks read"),           # solutions unreadable
     ("07.4", "wrong", "reference answer of 07.4"),              # reference call detected
     ("07.5", "wrong", "annlib.engine.Value.backward"),          # library's own backward
 ])
@@ -150,16 +158,26 @@ def test_every_gaming_attempt_scores_0_with_a_reason(report, exercise_id, verdic
     assert reason in row["feedback"], row["feedback"]
 
 
+GAMED = {"00.1", "00.2", "05.1", "05.2", "07.1", "07.2", "07.3", "07.4", "07.5"}
+CHAPTERS = (0, 5, 7)
+
+
+def _points(exercise_id):
+    return core.get_exercise(exercise_id).points
+
+
 def test_exercises_answered_honestly_keep_their_points(report):
-    assert [(_row(report, i)["verdict"], _row(report, i)["score"])
-            for i in ("00.3", "05.3", "07.6")] == [("passed", 1), ("passed", 2), ("passed", 2)]
+    honest = [info.id for c in CHAPTERS for info in core.exercises(c) if info.id not in GAMED]
+    assert "00.3" in honest and "05.3" in honest and "07.6" in honest
+    assert [(_row(report, i)["verdict"], _row(report, i)["score"]) for i in honest] == [
+        ("passed", _points(i)) for i in honest]
 
 
 def test_forged_verdicts_add_nothing_to_the_total(report):
-    assert [r["exercise"] for r in report["exercises"]] == [
-        "00.1", "00.2", "00.3", "05.1", "05.2", "05.3",
-        "07.1", "07.2", "07.3", "07.4", "07.5", "07.6"]
-    assert (report["score"], report["max_score"]) == (5, 25)
+    ids = [info.id for c in CHAPTERS for info in core.exercises(c)]
+    assert [r["exercise"] for r in report["exercises"]] == ids   # no 03.1, whatever was shown
+    honest = sum(_points(i) for i in ids if i not in GAMED)
+    assert (report["score"], report["max_score"]) == (honest, sum(map(_points, ids)))
 
 
 def test_solved_and_untouched_notebooks_score_full_and_nothing(tmp_path):
@@ -167,7 +185,8 @@ def test_solved_and_untouched_notebooks_score_full_and_nothing(tmp_path):
     shutil.copy(ROOT / "exercises" / "00_introduction.ipynb", tmp_path / "00_b.ipynb")
     solved = classmode.grade([str(tmp_path / "00_a.ipynb")], timeout=60)
     untouched = classmode.grade([str(tmp_path / "00_b.ipynb")], timeout=60)
-    assert (solved["score"], solved["max_score"]) == (4, 4)
+    chapter_00 = sum(info.points for info in core.exercises(0))
+    assert (solved["score"], solved["max_score"]) == (chapter_00, chapter_00)
     assert untouched["score"] == 0
     assert {r["verdict"] for r in untouched["exercises"]} == {"not attempted"}
 
@@ -210,8 +229,11 @@ def test_the_gradebook_has_a_row_per_learner_a_column_per_exercise_and_the_total
     assert rows[0] == ["learner", *ids, "total", "max"]
     scores = {row[0]: dict(zip(rows[0][1:], map(int, row[1:]))) for row in rows[1:]}
     assert list(scores) == ["ada", "bob"]
-    assert [scores["ada"][i] for i in ("00.1", "00.2", "00.3", "total")] == [1, 2, 1, 4]
-    assert [scores["bob"][i] for i in ("00.1", "00.2", "00.3", "total")] == [0, 0, 1, 1]
+    chapter_00 = [info.id for info in core.exercises(0)]
+    assert [scores["ada"][i] for i in chapter_00] == [_points(i) for i in chapter_00]
+    assert scores["ada"]["total"] == sum(map(_points, chapter_00))
+    assert [scores["bob"][i] for i in ("00.1", "00.2", "00.3")] == [0, 0, 1]
+    assert scores["bob"]["total"] == sum(_points(i) for i in chapter_00 if i not in GAMED)
     assert scores["ada"]["max"] == sum(info.points for info in core.exercises())
 
 

@@ -309,6 +309,8 @@ def grade_exercise(ex, cells, lib, timeout=120):
                                                  and len(outcomes) != len(extended.cases)):
         return core.WRONG, _TAMPERED, None
     verdict, feedback = core._grade(extended, None, run=run)
+    if verdict != core.PASSED:   # a cell that failed earlier often explains the answer
+        feedback += _cell_errors_text(errors)
     return verdict, feedback, None
 
 
