@@ -610,6 +610,18 @@ def _momentum_with_annlib_sgd(grad, w0, lr, n_steps, momentum=0.9):
     return path
 
 
+def _momentum_in_place(grad, w0, lr, n_steps, momentum=0.9):
+    w, v = list(w0), [0.0] * len(w0)
+    path = [w]
+    for _ in range(n_steps):
+        g = grad(w)
+        for i in range(len(w)):
+            v[i] = momentum * v[i] + g[i]
+            w[i] -= lr * v[i]
+        path.append(w)
+    return path
+
+
 @exercise("08.5", "Write gradient descent with momentum", points=3,
           prepare=_momentum_prepare, describe=_describe_momentum,
           forbidden={"annlib.optim.SGD": "write the velocity and the update yourself, with "
@@ -664,6 +676,11 @@ def _momentum_with_annlib_sgd(grad, w0, lr, n_steps, momentum=0.9):
                           grad, w0, lr, n_steps, momentum)[1:],
                       "Your path is one point short: it must start with w0 itself, then "
                       "one point per step (n_steps + 1 points in all)."),
+              Mistake("same_list_every_step", _momentum_in_place,
+                      "Your path holds the same list object several times: you change w in "
+                      "place (w[i] -= ...) and append that one list after every step, so all "
+                      "those points show the final w. Append a copy (list(w)) or build a new "
+                      "list each step.", detect=_any_outcome_contains("same point object")),
               Mistake("no_default",
                       lambda grad, w0, lr, n_steps, momentum: _momentum_variant(
                           grad, w0, lr, n_steps, momentum),
