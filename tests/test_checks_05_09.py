@@ -9,6 +9,7 @@ notebooks check every exercise once.
 """
 
 import math
+import random
 from pathlib import Path
 
 import numpy as np
@@ -50,6 +51,10 @@ PROMISED = {
     "07.5": {"forward_order", "assign_instead_of_add", "library_backward"},
     "08.1": {"ascent"},
     "08.2": {"too_small", "too_large"},
+    "06.5": {"directions_along_gradient", "zero_gradient_given_a_direction",
+             "change_sign_flipped", "forgot_the_step", "added_sizes"},
+    "08.5": {"velocity_not_carried", "momentum_on_the_weights", "mixed_sign_conventions",
+             "dampened_gradient", "weights_before_velocity", "no_default", "annlib_optimizer"},
     "08.4": {"saddle_called_maximum", "left_minimum_always_global", "global_and_local_swapped",
              "sign_of_c_flipped"},
     "09.1": {"bugs_zero_grad", "bugs_descend", "bugs_loss", "graph_cut", "ignores_lr",
@@ -725,3 +730,120 @@ def test_own_network_check_leaves_the_learners_random_state_alone(monkeypatch):
     before = random.getstate()
     assert check("09.4", chapter_09._own_answer(), show=False).passed
     assert random.getstate() == before
+
+
+# --- 06.5 reading a gradient -------------------------------------------------------------------
+
+def _read_numpy(grads, dw):
+    """Correct: numpy's sign (which gives -0.0 for a zero gradient) and a dot product."""
+    return -np.sign(np.array(grads, dtype=float)), np.dot(grads, dw)
+
+
+def _read_by_comparisons(grads, dw):
+    """Correct: the direction as a difference of booleans, the change added up in a loop."""
+    dL = 0.0
+    for g, d in zip(grads, dw):
+        dL += g * d
+    return [int(g < 0) - int(g > 0) for g in grads], dL
+
+
+def _read_with_copysign(grads, dw):
+    """Wrong: copysign gives a zero gradient a direction."""
+    return [-math.copysign(1, g) for g in grads], sum(g * d for g, d in zip(grads, dw))
+
+
+@pytest.mark.parametrize("answer, verdict, fragment", [
+    (_read_numpy, "passed", "Correct"),
+    (_read_by_comparisons, "passed", "Correct"),
+    (_read_with_copysign, "wrong", "A zero gradient means"),
+    (lambda grads, dw: (np.sign(grads).tolist(), -float(np.dot(grads, dw))), "wrong",
+     "Move against the sign"),
+    (lambda grads, dw: (_read_numpy(grads, dw)[0], sum(abs(g) * abs(d) for g, d in zip(grads, dw))),
+     "wrong", "can only go up"),
+])
+def test_read_gradients_accepts_other_correct_forms_and_names_mistakes(answer, verdict, fragment):
+    result = check("06.5", answer, show=False)
+    assert result.verdict == verdict, result.feedback
+    assert fragment in result.feedback
+
+
+def test_read_gradients_predicts_the_change_of_the_chapters_neuron_loss():
+    """The first-order prediction agrees with the true change up to O(dw^2)."""
+    def loss(w, b):
+        return (_sigmoid(w * 2.0 + b) - 0.8) ** 2
+
+    w, b = Value(0.5), Value(-1.0)
+    ((w * 2.0 + b).sigmoid() - 0.8).__pow__(2).backward()
+    errors = []
+    for scale in (1.0, 0.5):
+        dw = [0.02 * scale, 0.01 * scale]
+        directions, predicted = chapter_06.read_gradients([w.grad, b.grad], dw)
+        actual = loss(0.5 + dw[0], -1.0 + dw[1]) - loss(0.5, -1.0)
+        assert abs(actual - predicted) < 0.05 * abs(predicted)
+        errors.append(abs(actual - predicted))
+    assert errors[1] < errors[0] / 3   # halving the step quarters the error: second order
+    # moving each weight a little in its direction lowers the loss
+    assert loss(0.5 + 0.01 * directions[0], -1.0 + 0.01 * directions[1]) < loss(0.5, -1.0)
+
+
+# --- 08.5 gradient descent with momentum ---------------------------------------------------------
+
+def _momentum_numpy(grad, w0, lr, n_steps, momentum=0.9):
+    w = np.array(w0, dtype=float)
+    v = np.zeros_like(w)
+    path = [w.copy()]
+    for _ in range(n_steps):
+        v = momentum * v + np.array(grad(list(w)))
+        w = w - lr * v
+        path.append(w.copy())
+    return path
+
+
+def _momentum_velocity_with_lr(grad, w0, lr, n_steps, momentum=0.9):
+    """Correct (constant lr): the other convention, v = mu v - lr g and w = w + v."""
+    w, v, path = list(w0), [0.0] * len(w0), [list(w0)]
+    for _ in range(n_steps):
+        v = [momentum * vi - lr * gi for vi, gi in zip(v, grad(w))]
+        w = [wi + vi for wi, vi in zip(w, v)]
+        path.append(w)
+    return path
+
+
+def _momentum_heavy_ball(grad, w0, lr, n_steps, momentum=0.9):
+    """Correct: w_next = w - lr g + mu (w - w_previous), with no velocity variable."""
+    path = [list(w0)]
+    for _ in range(n_steps):
+        w = path[-1]
+        previous = path[-2] if len(path) > 1 else w
+        path.append([wi - lr * gi + momentum * (wi - pi)
+                     for wi, gi, pi in zip(w, grad(w), previous)])
+    return path
+
+
+@pytest.mark.parametrize("answer, verdict, fragment", [
+    (_momentum_numpy, "passed", "Correct"),
+    (_momentum_velocity_with_lr, "passed", "Correct"),
+    (_momentum_heavy_ball, "passed", "Correct"),
+    (lambda grad, w0, lr, n_steps, momentum=0.5: _momentum_numpy(grad, w0, lr, n_steps, momentum),
+     "wrong", "Not quite"),
+    (lambda grad, w0, lr, n_steps, momentum=0.9: chapter_08.gradient_descent(grad, w0, lr, n_steps),
+     "wrong", "starts from scratch"),
+])
+def test_momentum_accepts_other_correct_forms_and_checks_the_default(answer, verdict, fragment):
+    result = check("08.5", answer, show=False)
+    assert result.verdict == verdict, result.feedback
+    assert fragment in result.feedback
+
+
+def test_momentum_reference_agrees_with_annlib_sgd_and_plain_descent():
+    ex = get_exercise("08.5")
+    run = ex.prepare(chapter_08.momentum_descent)
+    sgd = ex.prepare(chapter_08._momentum_with_annlib_sgd)
+    cases = list(ex.cases) + list(ex.random_cases(random.Random(0)))
+    for case in cases:
+        assert run(*case) == sgd(*case), case   # the same operations in the same order
+    plain = chapter_08._descent_prepare(chapter_08.gradient_descent)
+    for loss, w0, lr, n_steps, momentum in cases:
+        if momentum == 0.0:
+            assert run(loss, w0, lr, n_steps, 0.0) == plain(loss, w0, lr, n_steps)
+    assert any(case[-1] is None for case in cases) and any(case[-1] == 0.0 for case in cases)

@@ -9,7 +9,7 @@ import math
 
 from ..engine import Value, _sigmoid  # _sigmoid never overflows
 from .common import _NO_AUTOGRAD, _close_dict, _dict_of_numbers
-from .core import Mistake, exercise
+from .core import Mistake, close, exercise
 
 
 # The graph of 06.1, with a = 3, b = -2, c = 4:
@@ -405,3 +405,111 @@ def _(x, w, b, y):
     xv, wv, bv = Value(x), Value(w), Value(b)
     (((wv * xv + bv).relu() + xv - y) ** 2).backward()
     return (wv.grad, bv.grad, xv.grad)
+
+
+# --- 06.5 what a gradient says: which way to move, and how much L changes --------------------
+
+def _direction(g):
+    """Which way a weight should move to lower L: against the sign of its gradient."""
+    return -1 if g > 0 else (1 if g < 0 else 0)
+
+
+def _read_random(rng):
+    cases = []
+    for _ in range(16):
+        n = rng.randint(1, 5)
+        grads = [rng.choice([0.0, round(rng.uniform(-3, 3), 3), round(rng.uniform(-3, 3), 3)])
+                 for _ in range(n)]
+        dw = [round(rng.uniform(-0.2, 0.2), 3) for _ in range(n)]
+        cases.append((grads, dw))
+    return cases
+
+
+def _part_is(index, rule):
+    """detect(): part `index` of every answer equals rule(grads, dw) (the other part is free)."""
+    compare = close()
+
+    def detect(outcomes, expected, cases):
+        return all(o.ok and isinstance(o.value, (list, tuple)) and len(o.value) == 2
+                   and compare(rule(*case), o.value[index]) for o, case in zip(outcomes, cases))
+    return detect
+
+
+def _zero_gradient_given_a_direction(outcomes, expected, cases):
+    """Directions right wherever the gradient is not 0, and +-1 where it is."""
+    seen_zero = False
+    for o, (grads, _) in zip(outcomes, cases):
+        if not (o.ok and isinstance(o.value, (list, tuple)) and len(o.value) == 2
+                and isinstance(o.value[0], (list, tuple)) and len(o.value[0]) == len(grads)):
+            return False
+        for g, d in zip(grads, o.value[0]):
+            if g != 0 and d != _direction(g):
+                return False
+            if g == 0:
+                if d not in (1, -1):
+                    return False
+                seen_zero = True
+    return seen_zero
+
+
+@exercise("06.5", "Read a gradient: which way to move, and how much the loss changes", points=2,
+          cases=[([-0.3], [0.1]),                        # chapter 06's neuron: raise w
+                 ([2.5], [0.01]),
+                 ([2.5, -0.4], [0.01, 0.05]),
+                 ([1.0, -2.0, 0.0], [0.1, 0.1, 0.1]),    # a zero gradient: no direction
+                 ([0.5, -1.5, 3.0], [-0.2, 0.1, -0.05]),
+                 ([-1.2, 0.8], [-0.1, 0.0])],
+          random_cases=_read_random,
+          mistakes=[
+              Mistake("directions_along_gradient",
+                      lambda grads, dw: ([-_direction(g) for g in grads],
+                                         sum(g * d for g, d in zip(grads, dw))),
+                      "Your directions follow the sign of the gradient, which makes the loss "
+                      "GROW. A positive dL/dw means L rises as w rises, so lower L by "
+                      "decreasing w (-1); a negative dL/dw means increase w (+1). Move "
+                      "against the sign.",
+                      detect=_part_is(0, lambda grads, dw: [-_direction(g) for g in grads])),
+              Mistake("zero_gradient_given_a_direction",
+                      lambda grads, dw: ([-1 if g >= 0 else 1 for g in grads],
+                                         sum(g * d for g, d in zip(grads, dw))),
+                      "Where dL/dw = 0 you still chose a direction. A zero gradient means "
+                      "that, to first order, moving w in either direction leaves L unchanged: "
+                      "give 0 there.", detect=_zero_gradient_given_a_direction),
+              Mistake("change_sign_flipped",
+                      lambda grads, dw: ([_direction(g) for g in grads],
+                                         -sum(g * d for g, d in zip(grads, dw))),
+                      "Your predicted change of L has the wrong sign. dL/dw is the change of "
+                      "L PER unit change of w, so a change dw changes L by +dL/dw * dw: "
+                      "raising a weight whose gradient is positive raises the loss.",
+                      detect=_part_is(1, lambda grads, dw: -sum(g * d for g, d in zip(grads, dw)))),
+              Mistake("forgot_the_step",
+                      lambda grads, dw: ([_direction(g) for g in grads], sum(grads)),
+                      "Your predicted change ignores dw: you added up the gradients alone. A "
+                      "gradient is a rate (change of L per unit of w); multiply each by how far "
+                      "its weight moves: dL ~ sum_i dL/dw_i * dw_i.",
+                      detect=_part_is(1, lambda grads, dw: sum(grads))),
+              Mistake("added_sizes",
+                      lambda grads, dw: ([_direction(g) for g in grads],
+                                         sum(abs(g * d) for g, d in zip(grads, dw))),
+                      "You added the sizes |dL/dw_i * dw_i|, so your loss can only go up. "
+                      "Each term keeps its sign: a weight moved against its gradient LOWERS "
+                      "the loss, and those decreases cancel part of the increases.",
+                      detect=_part_is(1, lambda grads, dw: sum(abs(g * d)
+                                                               for g, d in zip(grads, dw)))),
+              Mistake("changes_not_added",
+                      lambda grads, dw: ([_direction(g) for g in grads],
+                                         [g * d for g, d in zip(grads, dw)]),
+                      "You returned one change per weight. The weights all move at once and "
+                      "their first-order effects add up: dL ~ sum_i dL/dw_i * dw_i, one "
+                      "number.",
+                      detect=_part_is(1, lambda grads, dw: [g * d for g, d in zip(grads, dw)])),
+          ],
+          hints=["dL/dw is the change of L per unit change of w. Its sign says whether L rises "
+                 "(+) or falls (-) when w grows.",
+                 "To lower L, move each weight against the sign of its gradient: -1 for a "
+                 "positive gradient, +1 for a negative one, 0 for a gradient of exactly 0.",
+                 "To first order each weight contributes dL/dw_i * dw_i, sign included; the "
+                 "contributions add up: dL ~ sum_i dL/dw_i * dw_i."])
+def read_gradients(grads, dw):
+    """([direction_i], dL): -sign(dL/dw_i) per weight, and dL ~ sum_i dL/dw_i * dw_i."""
+    return ([_direction(g) for g in grads], sum(g * d for g, d in zip(grads, dw)))

@@ -32,26 +32,30 @@ def _shared_mutable_point(path):
     return None
 
 
+def _checked_path(path, name):
+    """A learner's path as lists of floats; a text naming a point object appended twice."""
+    try:
+        path = list(path)
+    except TypeError:
+        raise BadAnswer(f"{name} should return a list of points, got "
+                        f"{type(path).__name__}: {path!r:.60}.") from None
+    shared = _shared_mutable_point(path)
+    if shared is not None:
+        return f"the path holds the same point object {sum(p is shared for p in path)} times"
+    try:
+        return [[float(v) for v in p] for p in path]
+    except TypeError:
+        raise BadAnswer("Each point of the path should be a list of numbers (one per "
+                        "parameter), such as [0.5] or [1.0, -2.0].") from None
+
+
 def _descent_prepare(answer):
     if not callable(answer):
         raise BadAnswer(f"Expected your function gradient_descent itself (no parentheses), "
                         f"got {type(answer).__name__}.")
 
     def run(loss, w0, lr, n_steps):
-        path = answer(_GRADIENTS[loss], list(w0), lr, n_steps)
-        try:
-            path = list(path)
-        except TypeError:
-            raise BadAnswer(f"gradient_descent should return a list of points, got "
-                            f"{type(path).__name__}: {path!r:.60}.") from None
-        shared = _shared_mutable_point(path)
-        if shared is not None:
-            return f"the path holds the same point object {sum(p is shared for p in path)} times"
-        try:
-            return [[float(v) for v in p] for p in path]
-        except TypeError:
-            raise BadAnswer("Each point of the path should be a list of numbers (one per "
-                            "parameter), such as [0.5] or [1.0, -2.0].") from None
+        return _checked_path(answer(_GRADIENTS[loss], list(w0), lr, n_steps), "gradient_descent")
     return run
 
 
@@ -525,3 +529,183 @@ def _(c):
     detect=_values_are_complex)
 def _(c):
     return [(complex(w1, 0.0), w2, kind) for w1, w2, kind in stationary_points(c)]
+
+
+# --- 08.5 gradient descent with momentum -------------------------------------------------
+
+_DEFAULT = None   # a case whose momentum is _DEFAULT calls the answer without it
+
+
+def _momentum_prepare(answer):
+    if not callable(answer):
+        raise BadAnswer(f"Expected your function momentum_descent itself (no parentheses), "
+                        f"got {type(answer).__name__}.")
+
+    def run(loss, w0, lr, n_steps, momentum):
+        if momentum is _DEFAULT:
+            path = answer(_GRADIENTS[loss], list(w0), lr, n_steps)
+        else:
+            path = answer(_GRADIENTS[loss], list(w0), lr, n_steps, momentum)
+        return _checked_path(path, "momentum_descent")
+    return run
+
+
+def _describe_momentum(args):
+    loss, w0, lr, n_steps, momentum = args
+    given = "" if momentum is _DEFAULT else f", momentum={momentum!r}"
+    return (f"momentum_descent(grad, w0={_fmt_list(w0)}, lr={lr!r}, n_steps={n_steps}{given}) "
+            f"with grad the gradient of L(w) = {loss}")
+
+
+def _momentum_random(rng):
+    return [(name, [round(rng.uniform(-2, 2), 3)
+                    for _ in range(1 if name == "(w1 - 3)**2" else 2)],
+             rng.choice([0.01, 0.05, 0.1]), rng.randint(2, 10),
+             rng.choice([_DEFAULT, 0.0, 0.5, 0.9, round(rng.uniform(0.1, 0.95), 2)]))
+            for name in sorted(_GRADIENTS) for _ in range(3)]
+
+
+def _momentum_variant(grad, w0, lr, n_steps, momentum=0.9, carry=True, on_weights=False,
+                      mixed_signs=False, dampened=False, weights_first=False):
+    """The path of 08.5 with one misconception switched on (the correct path by default)."""
+    w, v = list(w0), [0.0] * len(w0)
+    path = [list(w)]
+    for _ in range(n_steps):
+        g = grad(w)
+        if on_weights:
+            w = [momentum * wi - lr * gi for wi, gi in zip(w, g)]
+            path.append(w)
+            continue
+        old_v = v
+        if mixed_signs:
+            v = [momentum * vi - lr * gi for vi, gi in zip(v, g)]
+            w = [wi - vi for wi, vi in zip(w, v)]
+            path.append(w)
+            continue
+        kept = momentum if carry else 0.0
+        scale = 1 - momentum if dampened else 1.0
+        v = [kept * vi + scale * gi for vi, gi in zip(v, g)]
+        w = [wi - lr * vi for wi, vi in zip(w, old_v if weights_first else v)]
+        path.append(w)
+    return path
+
+
+def _needs_momentum(outcomes, expected, cases):
+    """A call without momentum fails with a TypeError that names it."""
+    return any(not o.ok and o.error[0] == "TypeError" and "momentum" in o.error[1]
+               for o in outcomes)
+
+
+def _momentum_with_annlib_sgd(grad, w0, lr, n_steps, momentum=0.9):
+    from annlib import Value
+    from annlib.optim import SGD
+    params = [Value(wi) for wi in w0]
+    optimizer = SGD(params, lr=lr, momentum=momentum)
+    path = [list(w0)]
+    for _ in range(n_steps):
+        for p, gi in zip(params, grad([p.data for p in params])):
+            p.grad = gi
+        optimizer.step()
+        path.append([p.data for p in params])
+    return path
+
+
+def _momentum_in_place(grad, w0, lr, n_steps, momentum=0.9):
+    w, v = list(w0), [0.0] * len(w0)
+    path = [w]
+    for _ in range(n_steps):
+        g = grad(w)
+        for i in range(len(w)):
+            v[i] = momentum * v[i] + g[i]
+            w[i] -= lr * v[i]
+        path.append(w)
+    return path
+
+
+@exercise("08.5", "Write gradient descent with momentum", points=3,
+          prepare=_momentum_prepare, describe=_describe_momentum,
+          forbidden={"annlib.optim.SGD": "write the velocity and the update yourself, with "
+                                         "plain numbers"},
+          cases=[("(w1 - 3)**2", [0.0], 0.1, 3, 0.9),
+                 ("(w1 - 3)**2", [0.0], 0.1, 3, _DEFAULT),
+                 ("w1**2 + 10*w2**2", [1.0, 1.0], 0.05, 5, 0.5),
+                 ("(w1 - 1)**2 + (w1 + w2)**2", [2.0, -1.0], 0.1, 4, 0.0),
+                 ("(w1 - 3)**2", [5.0], 0.3, 0, 0.9),
+                 ("(w1*w2 - 1)**2", [0.5, 1.5], 0.1, 6, _DEFAULT)],
+          random_cases=_momentum_random,
+          mistakes=[
+              Mistake("velocity_not_carried",
+                      lambda grad, w0, lr, n_steps, momentum=0.9: _momentum_variant(
+                          grad, w0, lr, n_steps, momentum, carry=False),
+                      "Your velocity starts from scratch at every step (v = gradient), so the "
+                      "path is plain gradient descent whatever the momentum. v must survive "
+                      "from one step to the next: v = momentum * v + gradient, with v set to "
+                      "0 once, before the loop."),
+              Mistake("momentum_on_the_weights",
+                      lambda grad, w0, lr, n_steps, momentum=0.9: _momentum_variant(
+                          grad, w0, lr, n_steps, momentum, on_weights=True),
+                      "You multiplied the WEIGHTS by the momentum (w = momentum * w - lr * "
+                      "gradient), which pulls every weight towards 0 at each step. Momentum "
+                      "scales the velocity, the memory of past gradients: v = momentum * v + "
+                      "gradient, then w = w - lr * v."),
+              Mistake("mixed_sign_conventions",
+                      lambda grad, w0, lr, n_steps, momentum=0.9: _momentum_variant(
+                          grad, w0, lr, n_steps, momentum, mixed_signs=True),
+                      "Your steps go UP the loss: you mixed two conventions. Either "
+                      "v = momentum * v + gradient and w = w - lr * v (the course's and "
+                      "PyTorch's), or v = momentum * v - lr * gradient and w = w + v; with "
+                      "v = momentum * v - lr * gradient the velocity already points downhill, "
+                      "so subtracting it climbs."),
+              Mistake("dampened_gradient",
+                      lambda grad, w0, lr, n_steps, momentum=0.9: _momentum_variant(
+                          grad, w0, lr, n_steps, momentum, dampened=True),
+                      "You added (1 - momentum) * gradient to the velocity: that running "
+                      "average is Adam's first moment, not momentum. The course (like "
+                      "PyTorch's SGD) adds the whole gradient: v = momentum * v + gradient, "
+                      "so on a steady slope the steps grow to 1 / (1 - momentum) times "
+                      "plain descent's."),
+              Mistake("weights_before_velocity",
+                      lambda grad, w0, lr, n_steps, momentum=0.9: _momentum_variant(
+                          grad, w0, lr, n_steps, momentum, weights_first=True),
+                      "You moved w with the OLD velocity and updated v afterwards, so the "
+                      "first step does not move at all and every step lags one gradient "
+                      "behind. Update the velocity first (v = momentum * v + gradient), then "
+                      "move: w = w - lr * v."),
+              Mistake("start_missing",
+                      lambda grad, w0, lr, n_steps, momentum=0.9: _momentum_variant(
+                          grad, w0, lr, n_steps, momentum)[1:],
+                      "Your path is one point short: it must start with w0 itself, then "
+                      "one point per step (n_steps + 1 points in all)."),
+              Mistake("same_list_every_step", _momentum_in_place,
+                      "Your path holds the same list object several times: you change w in "
+                      "place (w[i] -= ...) and append that one list after every step, so all "
+                      "those points show the final w. Append a copy (list(w)) or build a new "
+                      "list each step.", detect=_any_outcome_contains("same point object")),
+              Mistake("no_default",
+                      lambda grad, w0, lr, n_steps, momentum: _momentum_variant(
+                          grad, w0, lr, n_steps, momentum),
+                      "Your function cannot be called without momentum. The statement's "
+                      "signature is momentum_descent(grad, w0, lr, n_steps, momentum=0.9): "
+                      "give momentum the default value 0.9.", detect=_needs_momentum),
+              Mistake("annlib_optimizer", _momentum_with_annlib_sgd,
+                      "You let annlib.optim.SGD(momentum=...) do the update. The statement "
+                      "asks you to write it yourself: keep one velocity per weight, "
+                      "v = momentum * v + gradient, then w = w - lr * v. (SGD is a fine way "
+                      "to CHECK your path, in a cell of your own.)"),
+          ],
+          hints=["Keep one velocity per weight, all 0 before the first step. Each step: "
+                 "g = grad(w), then v_i = momentum * v_i + g_i, then w_i = w_i - lr * v_i.",
+                 "The velocity must live OUTSIDE the loop so it carries past gradients from "
+                 "step to step; with momentum = 0 you get plain gradient descent (08.1).",
+                 "The path starts with w0 and holds one NEW list per step: n_steps + 1 "
+                 "points. Give momentum the default 0.9 in the def line."])
+def momentum_descent(grad, w0, lr, n_steps, momentum=0.9):
+    """[w0, w1, ..., w_n_steps] with v = momentum * v + grad(w), w = w - lr * v, v = 0 first."""
+    w, v = list(w0), [0.0] * len(w0)
+    path = [list(w)]
+    for _ in range(n_steps):
+        g = grad(w)
+        v = [momentum * vi + gi for vi, gi in zip(v, g)]
+        w = [wi - lr * vi for wi, vi in zip(w, v)]
+        path.append(w)
+    return path
