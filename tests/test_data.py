@@ -200,4 +200,7 @@ def test_the_recorded_training_curves_are_what_the_runs_give_today():
     for run in curves:
         for recorded, computed in zip(curves[run], fresh[run]):
             assert len(recorded) == len(computed) > 0
-            assert np.allclose(recorded, computed, rtol=1e-9, atol=0), run
+            # run D's far too large step amplifies last-bit differences between Python
+            # builds (2e-8 relative after 60 epochs on 3.10 against 3.11); the others agree
+            # to 1e-14
+            assert np.allclose(recorded, computed, rtol=1e-6, atol=0), run
