@@ -8,6 +8,7 @@ Weights are drawn uniformly from [-1/sqrt(nin), 1/sqrt(nin)] by a
 ``random_state`` always gives the same network.
 """
 
+import numbers
 import random
 
 from .engine import Value, _weighted_sum
@@ -27,9 +28,23 @@ def _check_activation(name):
 
 
 def _check_count(value, what):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise ValueError(f"{what} must be a positive whole number, got {value!r}")
-    return value
+    return int(value)
+
+
+def _layer_sizes(nouts):
+    """MLP's `nouts` as a list of positive ints (a single size stands for [size])."""
+    if isinstance(nouts, numbers.Integral) and not isinstance(nouts, bool):
+        nouts = [nouts]
+    try:
+        nouts = list(nouts)
+    except TypeError:
+        raise ValueError(f"MLP expects a list of layer sizes such as [16, 16, 1], "
+                         f"got {nouts!r}") from None
+    if not nouts:
+        raise ValueError("MLP expects at least one layer size, got an empty list")
+    return [_check_count(size, "every layer size in nouts") for size in nouts]
 
 
 def activate(z, activation):
@@ -163,17 +178,7 @@ class MLP(Module):
     def __init__(self, nin, nouts, activation="relu", output_activation=None,
                  random_state=None):
         self.nin = _check_count(nin, "MLP's number of inputs (nin)")
-        if isinstance(nouts, int) and not isinstance(nouts, bool):
-            nouts = [nouts]
-        try:
-            nouts = list(nouts)
-        except TypeError:
-            raise ValueError(f"MLP expects a list of layer sizes such as [16, 16, 1], "
-                             f"got {nouts!r}") from None
-        if not nouts:
-            raise ValueError("MLP expects at least one layer size, got an empty list")
-        for size in nouts:
-            _check_count(size, "every layer size in nouts")
+        nouts = _layer_sizes(nouts)
         _check_activation(activation)
         _check_activation(output_activation)
         rng = random.Random(random_state)

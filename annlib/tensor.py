@@ -61,6 +61,9 @@ import random
 
 import numpy as np
 
+from .engine import _topological_order  # the same walk as Value's: nodes with ._children
+from .nn import ACTIVATIONS, _check_activation, _check_count, _layer_sizes
+
 __all__ = ["Tensor", "log_softmax", "cross_entropy", "linear",
            "Module", "Linear", "Dropout", "MLP", "ACTIVATIONS", "INITS"]
 
@@ -499,7 +502,7 @@ class Tensor:
             one = np.ones_like(self.data)
             self.grad = one if self.grad is None else _array(self.grad + one)
             return
-        order = _topological_order(self)  # interior nodes only: leaves propagate nothing
+        order = _topological_order(self, leaves=False)  # interior nodes only: leaves propagate nothing
         for node in order:
             node.grad = None
         self.grad = np.ones_like(self.data)
@@ -524,26 +527,6 @@ class Tensor:
     def topological_order(self):
         """Every node that leads here (itself included), each after all of its inputs."""
         return _topological_order(self, leaves=True)
-
-
-def _topological_order(root, leaves=False):
-    """Depth-first post-order without recursion: each node after all of its children.
-
-    Leaves (parameters, inputs, constants) are listed only with ``leaves=True``.
-    """
-    order, visited = [], {root}
-    stack = [(root, iter(root._children))]
-    while stack:
-        node, children = stack[-1]
-        for child in children:
-            if (leaves or child._children) and child not in visited:
-                visited.add(child)
-                stack.append((child, iter(child._children)))
-                break
-        else:
-            stack.pop()
-            order.append(node)
-    return order
 
 
 # --- functions of whole tensors -------------------------------------------------------
@@ -669,7 +652,6 @@ def _cross_entropy_backward(out, g):  # dL/dz = (P - Y) / n
 # --- modules: layers and networks on batches -------------------------------------------
 # The names mirror PyTorch's torch.nn (Module, parameters(), zero_grad(), train(), eval()).
 
-ACTIVATIONS = ("linear", "relu", "leaky_relu", "sigmoid", "tanh")
 
 INITS = ("uniform", "xavier", "glorot", "he", "kaiming", "zeros")
 """Weight initialisations, for a layer with nin inputs and nout outputs:
@@ -691,21 +673,6 @@ INITS = ("uniform", "xavier", "glorot", "he", "kaiming", "zeros")
 Biases start at 0 with every choice (as in `annlib.nn`; PyTorch draws them from
 the same uniform as the weights).
 """
-
-
-def _check_count(value, what):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{what} must be a positive whole number, got {value!r}")
-    return int(value)
-
-
-def _check_activation(name):
-    if name is None:
-        return "linear"
-    if name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}: expected one of "
-                         + ", ".join(repr(a) for a in ACTIVATIONS))
-    return name
 
 
 def _check_init(name):
@@ -865,17 +832,7 @@ class MLP(Module):
     def __init__(self, nin, nouts, activation="relu", output_activation=None,
                  random_state=None, init="uniform", dropout=0.0):
         self.nin = _check_count(nin, "MLP's number of inputs (nin)")
-        if isinstance(nouts, (int, np.integer)) and not isinstance(nouts, bool):
-            nouts = [nouts]
-        try:
-            nouts = list(nouts)
-        except TypeError:
-            raise ValueError(f"MLP expects a list of layer sizes such as [16, 16, 1], "
-                             f"got {nouts!r}") from None
-        if not nouts:
-            raise ValueError("MLP expects at least one layer size, got an empty list")
-        for size in nouts:
-            _check_count(size, "every layer size in nouts")
+        nouts = _layer_sizes(nouts)
         self.activation = _check_activation(activation)
         self.output_activation = _check_activation(output_activation)
         self.init = _check_init(init)
