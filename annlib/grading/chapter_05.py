@@ -475,17 +475,15 @@ def _detect_zero_times_log(outcomes, expected):
             and not any(_matches(outcomes[i], expected[i]) for i in _ZERO_PROBABILITY))
 
 
-def _like_where_positive(wrong):
-    """Recognise `wrong` on the cases where every p_k > 0 (with a zero, learners' versions
-    differ: an error from math.log, nan or inf from numpy)."""
-    def detect(outcomes, expected, cases):
-        for i, (outcome, args) in enumerate(zip(outcomes, cases)):
-            if i in _ZERO_PROBABILITY or any(pk == 0 for p in args[1] for pk in p):
-                continue
-            if not _matches(outcome, wrong(*args)):
-                return False
-        return True
-    return detect
+def _like_where_positive(outcomes, expected, cases, wrong):
+    """Recognise the mistake by its outcomes `wrong` on the cases where every p_k > 0 (with
+    a zero, learners' versions differ: an error from math.log, nan or inf from numpy)."""
+    for i, (outcome, args, theirs) in enumerate(zip(outcomes, cases, wrong)):
+        if i in _ZERO_PROBABILITY or any(pk == 0 for p in args[1] for pk in p):
+            continue
+        if not (theirs.ok and _matches(outcome, theirs.value)):
+            return False
+    return True
 
 
 @exercise("05.4", "Cross-entropy with one-hot targets, and the likelihood", points=3,
@@ -522,7 +520,7 @@ def _(Y, P):
     "sum_over_all_classes",
     "You added -ln(y_hat_k) over ALL classes. The target weights each term: "
     "-sum_k y_k ln(y_hat_k), and with a one-hot y only the true class's term survives.",
-    detect=_like_where_positive(lambda Y, P: _all_classes(Y, P)))
+    detect=_like_where_positive)
 def _all_classes(Y, P):
     losses = [-sum(math.log(pk) if pk > 0 else -math.inf for pk in p) for p in P]
     return (sum(losses) / len(losses), math.prod(_true_class_probabilities(Y, P)))
@@ -533,7 +531,7 @@ def _all_classes(Y, P):
     "You applied the two-class formula -[y ln p + (1 - y) ln(1 - p)] to every class and "
     "added them up. With K classes and a one-hot target the loss is -sum_k y_k ln(y_hat_k): "
     "the wrong classes are charged only through the softmax, not with ln(1 - y_hat_k) terms.",
-    detect=_like_where_positive(lambda Y, P: _binary_per_class(Y, P)))
+    detect=_like_where_positive)
 def _binary_per_class(Y, P):
     def term(yk, pk):
         return yk * math.log(pk) if yk else (math.log(1 - pk) if pk < 1 else -math.inf)

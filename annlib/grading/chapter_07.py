@@ -458,6 +458,10 @@ def _order_prepare(answer):
 
 @exercise("07.4", "Sort a computation graph topologically", points=3,
           prepare=_order_prepare, time_limit=10, cases=[(g,) for g in _ORDER_GRAPHS],
+          forbidden={"annlib.engine.Value.topological_order": "it is annlib's own "
+                     "topological sort, the function this exercise asks you to write",
+                     "annlib.engine._topological_order": "it is annlib's own topological "
+                     "sort, the function this exercise asks you to write"},
           describe=lambda args: f"the check of topological_order(root) on the graph {args[0]!r}",
           hints=["Depth-first search: a node goes into the list only after all of its "
                  "inputs (node._children) are in it.",
@@ -468,6 +472,15 @@ def _order_prepare(answer):
 def topological_order(root):
     """Every node that leads to root (itself included), each after all of its inputs."""
     return _order(root)
+
+
+@topological_order.mistake("library_sort",
+                           "You called root.topological_order(), annlib's ready-made "
+                           "topological sort. This exercise asks you to write that search "
+                           "yourself, with node._children, a set of visited nodes and an "
+                           "explicit stack.")
+def _(root):
+    return root.topological_order()
 
 
 @topological_order.mistake("no_visited_set",
@@ -568,8 +581,9 @@ _BACKWARD_GRAPHS = ["neuron", "a*a + a*b", "diamond", "mlp 2-3-1"]
 
 
 def _nodes_report(root):
-    """(label, grad) of every labelled node except the root, in a fixed order."""
-    return [(n.label, n.grad) for n in _order(root)[:-1] if n.label]
+    """(label, grad) of every labelled node except the root, in a fixed order: the order in
+    which a search from the root finds them, so root's own input comes first."""
+    return [(n.label, n.grad) for n in list(_reachable(root).values())[1:] if n.label]
 
 
 def _backward_prepare(answer):
@@ -592,8 +606,8 @@ def _all_grads_zero(outcomes, expected):
 
 def _only_first_level(outcomes, expected):
     """Forward order: only the root's own input got its gradient, all deeper ones 0."""
-    return all(o.ok and len(o.value) > 1 and o.value[-1][1] == 1.0
-               and all(g == 0 for _, g in o.value[:-1]) for o in outcomes)
+    return all(o.ok and len(o.value) > 1 and o.value[0][1] == 1.0
+               and all(g == 0 for _, g in o.value[1:]) for o in outcomes)
 
 
 @exercise("07.5", "Write backward(): the chain rule over the whole graph", points=3,

@@ -126,29 +126,7 @@ def answer_names(cells):
     return names
 
 
-def _decode(value):
-    if isinstance(value, list):
-        return [_decode(v) for v in value]
-    if isinstance(value, dict):
-        if "tuple" in value:
-            return tuple(_decode(v) for v in value["tuple"])
-        if "dict" in value:
-            return {_hashable(_decode(k)): _decode(v) for k, v in value["dict"]}
-        if "float" in value:
-            return float(value["float"])
-        if "set" in value or "frozenset" in value:
-            kind = set if "set" in value else frozenset
-            return kind(_hashable(_decode(v)) for v in value.get("set", value.get("frozenset")))
-        if "complex" in value:
-            return complex(*map(_decode, value["complex"]))
-        opaque = core._Opaque.__new__(core._Opaque)
-        opaque.text, opaque.type_name = str(value.get("opaque", ""))[:200], "object"
-        return opaque
-    return value
-
-
-def _hashable(key):
-    return tuple(key) if isinstance(key, list) else key
+_decode = core.decode
 
 
 class Worker:
@@ -358,6 +336,10 @@ def grade(paths, timeout=120):
         raise GradingError("class mode needs Linux or macOS (it hands each sandboxed "
                            "process a pipe of its own, which Windows cannot); grade there, "
                            f"or in WSL (this is {sys.platform})")
+    if core.RELEASE:
+        raise GradingError("this annlib is a student release: it holds no reference answers "
+                           "or hidden cases, so it cannot grade a class; grade with the "
+                           "course's own folder")
     loaded = [(path, *read_notebook(path)) for path in find_notebooks(paths)]
     notebooks, rows = [], []
     with tempfile.TemporaryDirectory(prefix="annlib-library-") as lib:

@@ -18,22 +18,21 @@ Decorate the *reference* (the correct answer) with `exercise`::
 
     from .core import exercise, Mistake
 
-    @exercise("01.2", "Write neuron(x, w, b)", points=2,
-              cases=[([1.0, 2.0], [0.5, -1.0], 0.5),        # edge cases, as argument tuples
-                     ([], [], 0.3)],
+    @exercise("01.9", "Write clip(x, low, high)", points=1,
+              cases=[(2.5, 0.0, 1.0), (-3.0, 0.0, 1.0),     # edge cases, as argument tuples
+                     (0.5, 0.0, 1.0)],
               random_cases=lambda rng: [                   # rng = random.Random(seeded by id)
-                  ([rng.uniform(-2, 2)], [rng.uniform(-2, 2)], rng.uniform(-1, 1))
-                  for _ in range(20)],
-              hints=["z = x_1 w_1 + ... + x_n w_n + b: one product per input, then add b.",
-                     "zip(x, w) pairs each input with its weight."])
-    def neuron(x, w, b):
-        return sum(xi * wi for xi, wi in zip(x, w)) + b
+                  (rng.uniform(-3, 3), -1.0, rng.uniform(0, 2)) for _ in range(20)],
+              hints=["Below low the answer is low, above high it is high.",
+                     "min(high, max(low, x)) does both."])
+    def clip(x, low, high):
+        return min(high, max(low, x))
 
-    @neuron.mistake("forgot_bias",
-                    "Your neuron leaves out the bias b: z = w.x + b, "
-                    "the bias shifts z even when every input is 0.")
-    def _(x, w, b):
-        return sum(xi * wi for xi, wi in zip(x, w))
+    @clip.mistake("bounds_swapped",
+                  "You swapped the bounds: a value below low must become low, "
+                  "not high.")
+    def _(x, low, high):
+        return max(high, min(low, x))
 
 `exercise` returns an `Exercise` (calling it calls the reference). Arguments:
 
@@ -76,7 +75,7 @@ Decorate the *reference* (the correct answer) with `exercise`::
                  Python first). `exact` compares with ``==``.
 ``time_limit``   seconds for all cases together (default 5). The verdict states it.
 ``call_name``    how a call is written in feedback (default: the reference's name),
-                 e.g. ``neuron(x=[1.0, 2.0], w=[0.5, -1.0], b=0.5)``.
+                 e.g. ``clip(x=2.5, low=0.0, high=1.0)``.
 ``describe``     ``describe(args) -> str`` replaces that text for one case (when the
                  arguments are not what the learner writes, e.g. names of layers).
 ``parts``        for a value answer that is a tuple, the names of its parts, e.g.
@@ -124,11 +123,14 @@ case gives its feedback (an exception counts as the same outcome when its type
 is the same). So a mistake is recognised by behaviour, not by source code. For a
 misconception that does not show as one exact behaviour (softmax that overflows:
 it may raise, return nan or warn), pass ``detect=fn``: ``fn(outcomes, expected)
--> bool`` or ``fn(outcomes, expected, cases) -> bool``, where ``outcomes`` is the
-learner's list of `Outcome` (``.ok``, ``.value``, ``.error`` = (exception type
-name, message, source line)), ``expected`` the reference's values and ``cases``
-the argument tuples, case by case. Only mistakes with feedback are recognised;
-they are tried in catalogue order, so put the specific ones first.
+-> bool``, ``fn(outcomes, expected, cases) -> bool`` or ``fn(outcomes, expected,
+cases, wrong) -> bool``, where ``outcomes`` is the learner's list of `Outcome`
+(``.ok``, ``.value``, ``.error`` = (exception type name, message, source line)),
+``expected`` the reference's values, ``cases`` the argument tuples and ``wrong`` the
+catalogued wrong answer's own outcomes, case by case (use ``wrong`` rather than
+calling the wrong answer: a student release ships its outcomes, never its code).
+Only mistakes with feedback are recognised; they are tried in catalogue order, so
+put the specific ones first.
 
 A mistake with ``feedback=None`` is not recognised specifically; it documents a
 wrong answer that must still be rejected, with ``verdict=`` the verdict kind it
@@ -228,7 +230,8 @@ from pathlib import Path
 
 __all__ = ["check", "hint", "exercises", "Result", "Exercise", "Mistake", "Outcome", "BadAnswer",
            "BrokenRule", "ChangedArgument", "NotRepeatable", "ForbiddenCall", "ExerciseInfo",
-           "exercise", "registry", "get_exercise", "close", "exact", "VERDICT_MIME", "VERDICTS"]
+           "exercise", "registry", "get_exercise", "close", "exact", "VERDICT_MIME", "VERDICTS",
+           "Withheld", "Sealed", "RELEASE"]
 
 VERDICT_MIME = "application/vnd.annlib.verdict+json"
 
@@ -263,6 +266,10 @@ class NotRepeatable(BrokenRule):
 
 class ForbiddenCall(BrokenRule):
     """The answer used a function or class its exercise forbids."""
+
+
+class Withheld(Exception):
+    """Raised by what a student release leaves out: a reference or a catalogued wrong answer."""
 
 
 # What the grader says about each broken rule, before the example.
@@ -306,6 +313,8 @@ def plain(x):
 def close(rel=1e-6, abs=1e-9):
     """A comparison: numbers within the tolerances, recursively through lists/tuples."""
     def compare(expected, got):
+        if isinstance(expected, Sealed):
+            return expected.matches(got)
         if isinstance(expected, bool) or isinstance(got, bool):
             return type(expected) is type(got) and expected == got
         if isinstance(expected, (int, float)) and isinstance(got, (int, float)):
@@ -322,6 +331,113 @@ def close(rel=1e-6, abs=1e-9):
 def exact(expected, got):
     """A comparison: plain equality (after numpy/Value conversion)."""
     return expected == got
+
+
+# --- a student release ---------------------------------------------------------------
+#
+# A student release (``python -m annlib.grading.export release DEST``, module
+# ``annlib.grading.release``) ships each chapter_NN.py without its reference answers,
+# catalogued wrong answers and random-case generators, next to chapter_NN.json: the
+# public cases, what the reference gives on them, and what each catalogued wrong answer
+# gives on them. Where the answer is one value (00.1, 04.1, ...) the reference's value
+# is sealed: the release can tell whether an answer matches it, never what it is.
+
+class Sealed:
+    """A correct value kept as digests: ``matches(answer)``, ``==``, but never its value.
+
+    A number is cut into cells of width 2 * max(rel * |x|, abs) on two grids half a
+    cell apart; each grid keeps the digest of x's cell. An answer within the tolerance
+    of x falls into x's cell on at least one grid (and never matches beyond two cell
+    widths). Anything else (text, bool, nan) keeps the digest of its repr.
+    """
+
+    def __init__(self, kind, digests, step=None, salt=""):
+        self.kind, self.digests, self.step, self.salt = kind, list(digests), step, salt
+
+    @staticmethod
+    def _digest(salt, text):
+        import hashlib
+        return hashlib.sha256(f"{salt}|{text}".encode()).hexdigest()
+
+    @classmethod
+    def seal(cls, value, salt, rel=1e-6, abs=1e-9):
+        """`value` with every number or text inside lists, tuples and dict values sealed."""
+        if type(value) in (list, tuple):
+            return type(value)(cls.seal(v, salt, rel, abs) for v in value)
+        if type(value) is dict:
+            return {k: cls.seal(v, salt, rel, abs) for k, v in value.items()}
+        if type(value) in (int, float) and math.isfinite(value):
+            step = 2 * max(rel * math.fabs(value), abs)
+            return cls("number", [cls._digest(salt, f"{offset}:{math.floor(value / step + offset)}")
+                                  for offset in (0.0, 0.5)], step, salt)
+        return cls("exact", [cls._digest(salt, repr((type(value).__name__, value)))], None, salt)
+
+    def matches(self, got):
+        if self.kind == "exact":
+            return self._digest(self.salt, repr((type(got).__name__, got))) == self.digests[0]
+        if type(got) not in (int, float) or not math.isfinite(got):
+            return False
+        return any(self._digest(self.salt, f"{offset}:{math.floor(got / self.step + offset)}")
+                   == digest for offset, digest in zip((0.0, 0.5), self.digests))
+
+    def __eq__(self, other):
+        return self.matches(other)
+
+    __hash__ = None
+
+    def __repr__(self):
+        return "<sealed value>"
+
+
+def decode(value):
+    """The inverse of the JSON encoding of plain data (``annlib.grading.sandbox.encode``),
+    also for numpy arrays and sealed values (what a student release's chapter_NN.json holds)."""
+    if isinstance(value, list):
+        return [decode(v) for v in value]
+    if isinstance(value, dict):
+        if "tuple" in value:
+            return tuple(decode(v) for v in value["tuple"])
+        if "dict" in value:
+            return {_hashable(decode(k)): decode(v) for k, v in value["dict"]}
+        if "float" in value:
+            return float(value["float"])
+        if "set" in value or "frozenset" in value:
+            kind = set if "set" in value else frozenset
+            return kind(_hashable(decode(v)) for v in value.get("set", value.get("frozenset")))
+        if "complex" in value:
+            return complex(*map(decode, value["complex"]))
+        if "ndarray" in value:
+            import numpy
+            return numpy.array(decode(value["ndarray"]), dtype=value["dtype"]).reshape(
+                value["shape"])
+        if "sealed" in value:
+            kind, digests, step, salt = value["sealed"]
+            return Sealed(kind, digests, step, salt)
+        opaque = _Opaque.__new__(_Opaque)
+        opaque.text, opaque.type_name = str(value.get("opaque", ""))[:200], "object"
+        return opaque
+    return value
+
+
+def _hashable(key):
+    return tuple(key) if isinstance(key, list) else key
+
+
+_PUBLISHED = {}
+
+
+def _published(chapter):
+    """{exercise id: published data} of a student release's chapter_NN.json, else {}."""
+    if chapter not in _PUBLISHED:
+        import json
+        path = Path(__file__).parent / f"chapter_{chapter}.json"
+        _PUBLISHED[chapter] = (json.loads(path.read_text(encoding="utf-8"))["exercises"]
+                               if path.is_file() else {})
+    return _PUBLISHED[chapter]
+
+
+# True in a student release (its checks ship as published data, not as references)
+RELEASE = any(Path(__file__).parent.glob("chapter_[0-9][0-9].json"))
 
 
 def _fmt(x, limit=120):
@@ -409,7 +525,8 @@ class Exercise:
             raise ValueError(f"{exercise_id}: points must be a positive int, got {points!r}")
         if not hints or not all(isinstance(h, str) and h for h in hints):
             raise ValueError(f"{exercise_id}: give at least one hint (a list of strings)")
-        if answer == "value" and prepare is not None and solution is _NO_SOLUTION:
+        if answer == "value" and prepare is not None and solution is _NO_SOLUTION \
+                and not _published(chapter).get(exercise_id):
             raise ValueError(f"{exercise_id}: a value answer with prepare=... needs solution=...")
         self.id = exercise_id
         self.chapter = int(chapter)
@@ -427,7 +544,11 @@ class Exercise:
         self.pure = (answer == "function" and prepare is None) if pure is None else bool(pure)
         self.forbidden = dict(forbidden or {})
         self._forbidden_code = None
-        if answer == "value" and not cases and random_cases is None:
+        published = _published(chapter).get(exercise_id)
+        self.withheld = published is not None  # a student release: no reference here
+        if published is not None:
+            self.cases = [tuple(decode(c)) for c in published["cases"]]
+        elif answer == "value" and not cases and random_cases is None:
             self.cases = [()]  # one "case": the answer itself
         else:
             rng = __import__("random").Random(f"annlib.grading:{exercise_id}")
@@ -436,7 +557,9 @@ class Exercise:
             if not self.cases:
                 raise ValueError(f"{exercise_id}: give cases or random_cases")
         self.random_cases = random_cases  # class mode draws hidden cases from it too
-        if solution is _NO_SOLUTION:
+        if published is not None:
+            solution = None
+        elif solution is _NO_SOLUTION:
             solution = reference if answer == "function" else reference()
         self.solution = solution
         self.mistakes = []
@@ -444,6 +567,13 @@ class Exercise:
             self.add_mistake(m)
         self._expected = None
         self._mistake_outcomes = {}
+        if published is not None:
+            self._expected = [decode(v) for v in published["expected"]]
+            self._mistake_outcomes = {
+                name: [Outcome(bool(o["ok"]), decode(o.get("value")),
+                               tuple(o["error"]) if o.get("error") else None, bool(o.get("low")))
+                       for o in outcomes]
+                for name, outcomes in published["mistakes"].items()}
 
     # registration helpers
     def add_mistake(self, mistake):
@@ -1207,9 +1337,9 @@ def _grade(ex, answer, run=None):
         if mistake.feedback is None:
             continue
         if mistake.detect is not None:
-            wants_cases = len(inspect.signature(mistake.detect).parameters) >= 3
-            recognised = bool(mistake.detect(outcomes, expected, ex.cases) if wants_cases
-                              else mistake.detect(outcomes, expected))
+            wants = len(inspect.signature(mistake.detect).parameters)
+            arguments = (outcomes, expected, ex.cases, ex.outcomes_of_mistake(mistake))[:wants]
+            recognised = bool(mistake.detect(*arguments))
         else:
             theirs = ex.outcomes_of_mistake(mistake)
             recognised = len(theirs) == len(outcomes) and all(
@@ -1274,6 +1404,8 @@ def _rule_text(ex, broken):
 
 
 def _is_number(x):
+    if isinstance(x, Sealed):
+        return x.kind == "number"
     return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 

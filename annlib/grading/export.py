@@ -1,4 +1,7 @@
-"""Export the exercises for other grading tools: ``python -m annlib.grading.export nbgrader DEST``.
+"""Export the exercises: ``python -m annlib.grading.export nbgrader DEST`` or ``release DEST``.
+
+``release DEST`` writes the student release: what a class receives, without solutions,
+reference answers or hidden cases (see ``annlib.grading.release``).
 
 ``nbgrader DEST`` writes an nbgrader course folder built from ``solutions/``:
 
@@ -116,12 +119,25 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m annlib.grading.export",
         description="Export the course's exercises for another grading tool.")
-    parser.add_argument("tool", choices=["nbgrader"], help="the tool to export for")
-    parser.add_argument("dest", help="the folder to write (an nbgrader course folder)")
+    parser.add_argument("tool", choices=["nbgrader", "release"],
+                        help="nbgrader: an nbgrader course folder; release: the student "
+                             "release, the course without its answer key "
+                             "(annlib.grading.release)")
+    parser.add_argument("dest", help="the folder to write")
     parser.add_argument("--solutions", default="solutions",
                         help="the solved notebooks (default: solutions)")
     parser.add_argument("names", nargs="*", help="only these notebooks (name or prefix)")
     args = parser.parse_intermixed_args(argv)
+    if args.tool == "release":
+        from .release import write_release
+        try:
+            dest = write_release(args.dest)
+        except (OSError, ValueError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(f"wrote the student release to {dest}: chapters/, exercises/ and annlib "
+              f"without solutions, reference answers or hidden cases")
+        return 0
     try:
         assignments = export_nbgrader(args.dest, args.solutions, args.names)
     except (OSError, ValueError) as exc:
