@@ -39,7 +39,9 @@ user who cannot read such copies, or in a container, as JupyterHub deployments d
 attacks on CPython itself (the hook refuses ctypes, code objects built by hand, frame
 and garbage-collector introspection, processes and threads, which close the known
 ways around it). Self-study mode (``check()`` in the notebook) keeps the formative
-guarantees only: the learner holds the solutions anyway.
+guarantees only: the learner holds the solutions anyway. A class works in the student
+release (``annlib.grading.release``), which holds no solutions, references or hidden
+cases, and is graded here, from the course's own folder: a release refuses to grade.
 """
 
 import json

@@ -128,25 +128,21 @@ def main(argv=None):
                         help="the solved notebooks (default: solutions)")
     parser.add_argument("names", nargs="*", help="only these notebooks (name or prefix)")
     args = parser.parse_intermixed_args(argv)
-    if args.tool == "release":
-        from .release import write_release
-        try:
-            dest = write_release(args.dest)
-        except (OSError, ValueError) as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        print(f"wrote the student release to {dest}: chapters/, exercises/ and annlib "
-              f"without solutions, reference answers or hidden cases")
-        return 0
     try:
-        assignments = export_nbgrader(args.dest, args.solutions, args.names)
+        if args.tool == "release":
+            from .release import write_release
+            done = (f"wrote the student release to {write_release(args.dest)}: chapters/, "
+                    f"exercises/ and annlib without solutions, reference answers or hidden "
+                    f"cases")
+        else:
+            assignments = export_nbgrader(args.dest, args.solutions, args.names)
+            done = (f"wrote {len(assignments)} assignments to {Path(args.dest) / 'source'}: "
+                    f"{', '.join(assignments)}")
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"wrote {len(assignments)} assignments to {Path(args.dest) / 'source'}: "
-          f"{', '.join(assignments)}")
+    print(done)
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())
