@@ -213,7 +213,8 @@ def main():
         target = core._resolve(dotted)
         function = target.__init__ if isinstance(target, type) else target
         forbidden[function.__code__] = dotted
-    threads = {_thread.start_new_thread, getattr(_thread, "start_new", None)} - {None}
+    threads = {_thread.start_new_thread, getattr(_thread, "start_new", None),
+               getattr(_thread, "start_joinable_thread", None)} - {None}  # 3.13: Thread.start
     budget, guarded = [1], []  # one profile function: the harness's
     # imports compile sources, so marshal (which could build code objects) is never needed
     sys.dont_write_bytecode = True
