@@ -33,6 +33,8 @@ MINIMUM_PYTHON = (3, 10)
 FIRST_NOTEBOOK = "chapters/00_introduction.ipynb"
 NOTEBOOK_FOLDERS = ("chapters", "exercises", "solutions")
 TEST_PATHS = ("tests",) + NOTEBOOK_FOLDERS
+# what a command needs that a student release (annlib.grading.release) leaves out
+NEEDS_FOLDER = {"test": "tests", "exercises": "solutions", "benchmark": "benchmarks"}
 # JupyterLab reads labconfig/default_setting_overrides.json from every folder on
 # JUPYTER_CONFIG_PATH; ours turns the news prompt and the update check off.
 JUPYTER_CONFIG = ROOT / ".jupyter"
@@ -229,6 +231,12 @@ def main(argv=None):
         print(f"unknown command: {command!r}; expected one of {', '.join(COMMANDS)}\n",
               file=sys.stderr)
         print(__doc__.strip(), file=sys.stderr)
+        return 2
+    folder = NEEDS_FOLDER.get(command)
+    if folder and not (ROOT / folder).is_dir():
+        print(f"`{command}` needs the folder {folder}/, which this copy of the course does not "
+              f"have: a student release holds only what a learner works in (lab and grade "
+              f"work here).", file=sys.stderr)
         return 2
     try:
         python = find_python()

@@ -200,3 +200,13 @@ def test_the_benchmark_command_runs_micrograd_by_default_and_torch_when_named(co
         "py", "benchmarks/bench_torch.py", "--steps", "5"]
     for script in course.BENCHMARKS.values():
         assert (course.ROOT / script).is_file()
+
+
+@pytest.mark.parametrize("command, folder", [("test", "tests"), ("exercises", "solutions"),
+                                             ("benchmark", "benchmarks")])
+def test_a_command_whose_folder_a_student_release_leaves_out_says_so(
+        course, monkeypatch, tmp_path, capsys, command, folder):
+    monkeypatch.setattr(course, "ROOT", tmp_path)       # a course folder without tests/ ...
+    monkeypatch.setattr(course, "find_python", lambda: pytest.fail("must not set up .venv"))
+    assert course.main([command]) == 2
+    assert f"needs the folder {folder}/" in capsys.readouterr().err
