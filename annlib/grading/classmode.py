@@ -128,9 +128,6 @@ def answer_names(cells):
     return names
 
 
-_decode = core.decode
-
-
 class Worker:
     """One sandboxed process for one exercise of one notebook."""
 
@@ -274,7 +271,7 @@ def grade_exercise(ex, cells, lib, timeout=120):
                                   f"ends."), None
         return core.ERROR, core._ended_process_text(ex, None, _wait_status(status)), None
     done = worker.first("done")
-    outcomes = [core.Outcome(bool(m.get("ok")), _decode(m.get("value")),
+    outcomes = [core.Outcome(bool(m.get("ok")), core.decode(m.get("value")),
                              tuple(map(str, m["error"])) if m.get("error") else None,
                              bool(m.get("low")))
                 for m in worker.messages if m.get("k") == "outcome"]

@@ -141,16 +141,19 @@ def strip_checks(source, name):
     return header + ast.unparse(tree) + "\n"
 
 
-def _case(value):
-    """A case's arguments as JSON: plain data, numpy arrays kept as arrays."""
+def _json(value):
+    """Data for chapter_NN.json: plain data (``sandbox.encode``), with numpy arrays (in
+    cases) kept as arrays and sealed values (in expected results) kept sealed."""
+    if isinstance(value, core.Sealed):
+        return {"sealed": [value.kind, value.digests, value.step, value.salt]}
     if hasattr(value, "dtype") and hasattr(value, "shape") and hasattr(value, "tolist"):
         return {"ndarray": encode(core.plain(value)), "dtype": str(value.dtype),
                 "shape": list(value.shape)}
     if type(value) in (list, tuple):
-        items = [_case(v) for v in value]
+        items = [_json(v) for v in value]
         return items if type(value) is list else {"tuple": items}
     if type(value) is dict:
-        return {"dict": [[_case(k), _case(v)] for k, v in value.items()]}
+        return {"dict": [[_json(k), _json(v)] for k, v in value.items()]}
     return encode(value)
 
 
@@ -160,25 +163,13 @@ def _outcome(outcome):
             "low": outcome.low_precision}
 
 
-def _seal(value):
-    if isinstance(value, core.Sealed):
-        return {"sealed": [value.kind, value.digests, value.step, value.salt]}
-    if type(value) is list:
-        return [_seal(v) for v in value]
-    if type(value) is tuple:
-        return {"tuple": [_seal(v) for v in value]}
-    if type(value) is dict:
-        return {"dict": [[encode(k), _seal(v)] for k, v in value.items()]}
-    return encode(value)
-
-
 def publish_exercise(ex, salt):
     """What the release's check needs for one exercise (public cases only)."""
     expected = ex.expected()
     if ex.single_value:
         expected = [core.Sealed.seal(expected[0], f"{salt}:{ex.id}")]
-    return {"cases": [_case(case) for case in ex.cases],
-            "expected": [_seal(value) for value in expected],
+    return {"cases": [_json(case) for case in ex.cases],
+            "expected": [_json(value) for value in expected],
             "mistakes": {m.name: [_outcome(o) for o in ex.outcomes_of_mistake(m)]
                          for m in ex.mistakes if m.feedback is not None and (
                              m.detect is None or _wants_wrong(m.detect))}}
